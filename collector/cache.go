@@ -1,0 +1,165 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
+)
+
+// State is what a target knows about its refreshes.
+type State struct {
+	Metrics     []prometheus.Metric // the last good result
+	Err         error               // the last refresh's error; nil if it succeeded
+	LastAttempt time.Time           // when the last refresh finished
+	LastSuccess time.Time           // when the last successful refresh finished
+	Duration    time.Duration       // how long the last refresh took
+}
+
+// Series is the number of series of the last good result.
+func (s State) Series() int { return len(s.Metrics) }
+
+// refreshPolicy says how upstream results are reused.
+type refreshPolicy struct {
+	minRefresh time.Duration // reuse a result this long; 0 = refresh on every scrape
+	staleAfter time.Duration // serve the last good result this long after failures
+	timeout    time.Duration // ceiling of one refresh
+}
+
+// cache runs a collector's refreshes: it reuses results for minRefresh and
+// lets concurrent scrapes share one in-flight refresh, so that two
+// Prometheus servers scraping at once cost the upstream one call.
+type cache struct {
+	update func(context.Context) ([]prometheus.Metric, error)
+	policy refreshPolicy
+	now    func() time.Time
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	state  State
+	flight *flight
+}
+
+type flight struct {
+	started time.Time // wall clock
+	done    chan struct{}
+}
+
+// view is what one scrape reports for a target.
+type view struct {
+	metrics  []prometheus.Metric
+	up       bool
+	duration time.Duration
+	state    State
+}
+
+// get returns the target's data for a scrape whose deadline is ctx's,
+// refreshing it first when the last refresh is older than minRefresh.
+func (c *cache) get(ctx context.Context) view {
+	c.mu.Lock()
+	now := c.now()
+	if !c.state.LastAttempt.IsZero() && now.Sub(c.state.LastAttempt) < c.policy.minRefresh {
+		st := c.state
+		c.mu.Unlock()
+		return c.viewOf(st, now)
+	}
+	f := c.flight
+	if f == nil {
+		f = &flight{started: time.Now(), done: make(chan struct{})}
+		c.flight = f
+		go c.refresh(ctx, f)
+	}
+	c.mu.Unlock()
+
+	select {
+	case <-f.done:
+		c.mu.Lock()
+		st := c.state
+		c.mu.Unlock()
+		return c.viewOf(st, c.now())
+	case <-ctx.Done():
+		// The refresh goes on and its result serves the next scrape; this
+		// scrape reports the failure and any still-fresh last good values.
+		c.mu.Lock()
+		st := c.state
+		c.mu.Unlock()
+		st.Err = fmt.Errorf("scrape deadline reached while waiting for the upstream: %w", ctx.Err())
+		v := c.viewOf(st, c.now())
+		v.duration = time.Since(f.started)
+		return v
+	}
+}
+
+func (c *cache) viewOf(st State, now time.Time) view {
+	v := view{up: st.Err == nil, duration: st.Duration, state: st}
+	if v.up || (!st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) <= c.policy.staleAfter) {
+		v.metrics = st.Metrics
+	}
+	return v
+}
+
+// refresh calls the upstream once. It is detached from the cancellation of
+// the scrape that started it (other scrapes may be waiting for it) but keeps
+// that scrape's deadline, capped by the refresh timeout.
+func (c *cache) refresh(ctx context.Context, f *flight) {
+	deadline := f.started.Add(c.policy.timeout) // wall clock; c.now may be a test clock
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+
+	start := time.Now()
+	metrics, err := c.update(rctx)
+	took := time.Since(start)
+
+	c.mu.Lock()
+	now := c.now()
+	c.state.LastAttempt = now
+	c.state.Duration = took
+	c.state.Err = err
+	if err == nil {
+		c.state.Metrics = metrics
+		c.state.LastSuccess = now
+	} else if now.Sub(c.state.LastSuccess) > c.policy.staleAfter {
+		c.state.Metrics = nil // too old to serve; let it be collected
+	}
+	c.flight = nil
+	c.mu.Unlock()
+	close(f.done)
+
+	if err != nil {
+		logRefreshError(c.logger, err, took)
+	} else {
+		c.logger.Debug("Refreshed upstream data", "series", len(metrics), "duration_seconds", took.Seconds())
+	}
+}
+
+// logRefreshError logs a failed refresh once, with the upstream's own code
+// and message when it sent them.
+func logRefreshError(logger *slog.Logger, err error, took time.Duration) {
+	attrs := []any{"err", err, "duration_seconds", took.Seconds()}
+	if ue, ok := upstream.AsError(err); ok {
+		attrs = append(attrs, "upstream_code", ue.Code, "upstream_message", ue.Message)
+		if ue.HTTPStatus != 0 {
+			attrs = append(attrs, "http_status", ue.HTTPStatus)
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		attrs = append(attrs, "hint", "the upstream did not answer within the scrape timeout or the configured timeout")
+	}
+	logger.Error("Refreshing upstream data failed", attrs...)
+}
+
+// snapshot returns the current state without refreshing (for the status page).
+func (c *cache) snapshot() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}

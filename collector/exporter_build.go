@@ -1,0 +1,80 @@
+package collector
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/common/promslog"
+
+	"github.com/billingexporter/billing_exporter/internal/config"
+)
+
+// Options are the parts of an Exporter that do not come from the config file.
+type Options struct {
+	Logger    *slog.Logger
+	Requests  *RequestCounter   // required: counts upstream requests
+	Transport http.RoundTripper // base transport; nil = NewTransport()
+	Now       func() time.Time  // nil = time.Now; tests move the clock
+}
+
+// NewTransport returns the HTTP transport shared by every upstream client:
+// pooled connections with bounded dial and TLS times. Whole requests are
+// bounded by the scrape's context, not here.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+}
+
+// New builds the targets of every account in cfg.
+func New(cfg *config.Config, o Options) (*Exporter, error) {
+	if o.Logger == nil {
+		o.Logger = promslog.NewNopLogger()
+	}
+	if o.Requests == nil {
+		return nil, fmt.Errorf("collector.New: Options.Requests is required")
+	}
+	if o.Transport == nil {
+		o.Transport = NewTransport()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	policy := refreshPolicy{
+		minRefresh: time.Duration(cfg.Global.MinRefreshInterval),
+		staleAfter: time.Duration(cfg.Global.StaleAfter),
+		timeout:    time.Duration(cfg.Global.Timeout),
+	}
+	b := builder{cfg: cfg, o: o, policy: policy}
+	for _, a := range cfg.NCloud {
+		if err := b.ncloud(a); err != nil {
+			return nil, fmt.Errorf("ncloud account %q: %w", a.Name, err)
+		}
+	}
+	return newExporter(b.targets), nil
+}
+
+type builder struct {
+	cfg     *config.Config
+	o       Options
+	policy  refreshPolicy
+	targets []*Target
+}
+
+func (b *builder) httpClient(provider, account string) *http.Client {
+	return &http.Client{Transport: b.o.Requests.Transport(b.o.Transport, provider, account)}
+}
+
+func (b *builder) add(provider, account, name string, c Collector) {
+	b.targets = append(b.targets, newTarget(provider, account, name, c, b.policy, b.o.Now, b.o.Logger))
+}

@@ -1,0 +1,74 @@
+package collector
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/billingexporter/billing_exporter/internal/ncloud"
+)
+
+var (
+	demandLabels     = []string{"member_no", "month", "product_demand_type", "region", "currency"}
+	demandAmountDesc = newDesc("ncloud", "demand_amount",
+		"Amount billed after discounts (demandAmount of NCP getProductDemandCostByDiscountList), by product and month."+cached, demandLabels...)
+	useAmountDesc = newDesc("ncloud", "use_amount",
+		"Amount used before discounts (useAmount of NCP getProductDemandCostByDiscountList), by product and month."+cached, demandLabels...)
+	discountAmountDesc = newDesc("ncloud", "discount_amount",
+		"Discount applied to the demand by kind (type=product|credit|promise|promotion|etc|member_price|member_promise_add, from the *DiscountAmount fields of NCP getProductDemandCostByDiscountList)."+cached,
+		append(append([]string(nil), demandLabels...), "type")...)
+	appliedDiscountDesc = newDesc("ncloud", "demand_discount_applied_amount",
+		"Amount of one credit or product discount applied to the demand (discountAppliedAmount of appliedCreditHistoryList and appliedProductDiscountHistoryList, discount_kind=credit|product)."+cached,
+		append(append([]string(nil), demandLabels...), "discount_no", "discount_kind")...)
+)
+
+type ncloudDemandCollector struct {
+	account string
+	client  *ncloud.Client
+	months  int
+	now     func() time.Time
+}
+
+func (c *ncloudDemandCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- demandAmountDesc
+	ch <- useAmountDesc
+	ch <- discountAmountDesc
+	ch <- appliedDiscountDesc
+}
+
+func (c *ncloudDemandCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
+	to := ncloud.MonthOf(c.now())
+	rows, err := c.client.DemandCost(ctx, to.Add(1-c.months), to)
+	if err != nil {
+		return nil, err
+	}
+	set := newSeriesSet()
+	for _, r := range rows {
+		labels := []string{c.account, r.MemberNo.String(), r.DemandMonth.String(),
+			r.ProductDemandType.Code, r.ProductDemandType.RegionCode, r.PayCurrency.Code}
+		set.add(demandAmountDesc, r.DemandAmount.Value, labels...)
+		set.add(useAmountDesc, r.UseAmount.Value, labels...)
+		for _, d := range []struct {
+			kind string
+			v    ncloud.Number
+		}{
+			{"product", r.ProductDiscountAmount},
+			{"credit", r.CreditDiscountAmount},
+			{"promise", r.PromiseDiscountAmount},
+			{"promotion", r.PromotionDiscountAmount},
+			{"etc", r.EtcDiscountAmount},
+			{"member_price", r.MemberPriceDiscountAmount},
+			{"member_promise_add", r.MemberPromiseDiscountAddAmount},
+		} {
+			set.add(discountAmountDesc, d.v.Value, append(labels, d.kind)...)
+		}
+		for _, a := range r.AppliedCredits {
+			set.add(appliedDiscountDesc, a.Amount(), append(labels, a.DiscountNo.String(), "credit")...)
+		}
+		for _, a := range r.AppliedProductDiscounts {
+			set.add(appliedDiscountDesc, a.Amount(), append(labels, a.DiscountNo.String(), "product")...)
+		}
+	}
+	return set.metrics()
+}

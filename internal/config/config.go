@@ -1,0 +1,204 @@
+// Package config reads and validates billing_exporter's YAML configuration.
+//
+// Every error names the file, the account and the field it is about, and
+// secrets referenced by *_file keys are read at load time, so that a broken
+// config is refused before it replaces a working one.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Global Global          `yaml:"global"`
+	NCloud []NCloudAccount `yaml:"ncloud"`
+}
+
+// Global holds settings that apply to every account.
+type Global struct {
+	// MinRefreshInterval is how long an upstream result is reused.
+	MinRefreshInterval Duration `yaml:"min_refresh_interval"`
+	// Timeout caps one collection; the scrape timeout bounds it further.
+	Timeout Duration `yaml:"timeout"`
+	// StaleAfter is how long the last good values survive failed refreshes.
+	StaleAfter Duration `yaml:"stale_after"`
+	// MaxConcurrency caps concurrent upstream requests per account.
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// MaxResponseBytes caps one upstream response body.
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+}
+
+// Defaults used when a key is absent.
+var DefaultGlobal = Global{
+	MinRefreshInterval: Duration(5 * time.Minute),
+	Timeout:            Duration(30 * time.Second),
+	StaleAfter:         Duration(time.Hour),
+	MaxConcurrency:     4,
+	MaxResponseBytes:   32 << 20,
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler with strict keys.
+func (g *Global) UnmarshalYAML(n *yaml.Node) error { return decodeStruct(n, g) }
+
+// Load reads, decodes and validates the file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates a configuration. Relative secret file paths
+// are taken relative to the directory of file (as Prometheus does).
+func Parse(data []byte, file string) (*Config, error) {
+	c := &Config{Global: DefaultGlobal}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	if len(root.Content) > 0 {
+		if err := decodeStruct(&root, c); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.validate(dirOf(file)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Accounts reports how many accounts the config holds across providers.
+func (c *Config) Accounts() int { return len(c.NCloud) }
+
+func (c *Config) validate(dir string) error {
+	if err := c.Global.validate(); err != nil {
+		return fmt.Errorf("global: %w", err)
+	}
+	if c.Accounts() == 0 {
+		return errors.New("no accounts configured: add at least one under ncloud")
+	}
+	names := map[string]int{}
+	for i := range c.NCloud {
+		a := &c.NCloud[i]
+		ref := accountRef("ncloud", i, a.Name)
+		if err := checkName(a.Name, i, names); err != nil {
+			return fmt.Errorf("%s: %w", ref, err)
+		}
+		if err := a.validate(dir); err != nil {
+			return fmt.Errorf("%s: %w", ref, err)
+		}
+	}
+	return nil
+}
+
+func (g *Global) validate() error {
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{
+		{"min_refresh_interval", g.MinRefreshInterval},
+		{"timeout", g.Timeout},
+		{"stale_after", g.StaleAfter},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("field %q: must not be negative, got %s", d.name, "-"+(-d.v).String())
+		}
+	}
+	if g.Timeout == 0 {
+		return errors.New(`field "timeout": must be greater than 0`)
+	}
+	if g.MaxConcurrency < 1 {
+		return fmt.Errorf(`field "max_concurrency": must be at least 1, got %d`, g.MaxConcurrency)
+	}
+	if g.MaxResponseBytes < 1024 {
+		return fmt.Errorf(`field "max_response_bytes": must be at least 1024, got %d`, g.MaxResponseBytes)
+	}
+	return nil
+}
+
+// checkName validates an account name and records it; names become the
+// account label, so they must be present, unique and printable.
+func checkName(name string, index int, seen map[string]int) error {
+	if name == "" {
+		return errors.New(`field "name": required`)
+	}
+	if strings.ContainsAny(name, "/ \t\n") {
+		return fmt.Errorf(`field "name": %q must not contain "/" or white space`, name)
+	}
+	if prev, dup := seen[name]; dup {
+		return fmt.Errorf(`field "name": duplicate account name (also account #%d)`, prev+1)
+	}
+	seen[name] = index
+	return nil
+}
+
+// resolveSecret fills *value from the file when one is named. Exactly one of
+// value and file may be given; required says whether one must be.
+func resolveSecret(value *string, file, key, dir string, required bool) error {
+	switch {
+	case *value != "" && file != "":
+		return fmt.Errorf("at most one of %q and %q may be set", key, key+"_file")
+	case file != "":
+		data, err := os.ReadFile(resolvePath(dir, file))
+		if err != nil {
+			// The path is configuration, not a secret; the error names it.
+			return fmt.Errorf("field %q: %w", key+"_file", err)
+		}
+		*value = strings.TrimSpace(string(data))
+		if *value == "" {
+			return fmt.Errorf("field %q: file %s is empty", key+"_file", file)
+		}
+	case required && *value == "":
+		return fmt.Errorf("one of %q and %q is required", key, key+"_file")
+	}
+	return nil
+}
+
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf(`field "endpoint": %w`, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf(`field "endpoint": %q is not an http(s) URL with a host`, raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf(`field "endpoint": %q must not have a query or fragment`, raw)
+	}
+	return nil
+}
+
+func checkChoice(field, value string, allowed ...string) error {
+	if !slices.Contains(allowed, value) {
+		return fmt.Errorf("field %q: %q is not one of %s", field, value, strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+func dirOf(file string) string {
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		return file[:i]
+	}
+	return "."
+}
+
+func resolvePath(dir, p string) string {
+	if strings.HasPrefix(p, "/") || dir == "" {
+		return p
+	}
+	return dir + "/" + p
+}

@@ -1,0 +1,159 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestLoadGood(t *testing.T) {
+	c, err := Load("testdata/good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.Global
+	if time.Duration(g.MinRefreshInterval) != 10*time.Minute || time.Duration(g.Timeout) != 20*time.Second ||
+		g.MaxConcurrency != 8 || time.Duration(g.StaleAfter) != 2*time.Hour || g.MaxResponseBytes != DefaultGlobal.MaxResponseBytes {
+		t.Errorf("global = %+v", g)
+	}
+	if len(c.NCloud) != 2 {
+		t.Fatalf("%d ncloud accounts", len(c.NCloud))
+	}
+	a := c.NCloud[0]
+	if a.Name != "main" || a.AccessKey != "AK1" || a.SecretKey.Reveal() != "ncp-secret-from-file" ||
+		strings.Join(a.Collectors, ",") != "credit,demand" || a.ResponseFormat != "json" || !a.IsOrganization ||
+		strings.Join(a.MemberNos, ",") != "12349,55555" || a.DemandMonths != 4 || a.CoinCurrency != "USD" ||
+		a.Endpoint != DefaultNCloudEndpoint {
+		t.Errorf("account 0 = %+v", a)
+	}
+	b := c.NCloud[1]
+	if b.SecretKey.Reveal() != "inline-secret" || strings.Join(b.Collectors, ",") != "credit,coin,demand" ||
+		b.ResponseFormat != "xml" || b.DemandMonths != 1 || b.CoinCurrency != "KRW" {
+		t.Errorf("account 1 defaults = %+v", b)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse([]byte("ncloud: [{name: a, access_key: k, secret_key: s}]"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Global != DefaultGlobal {
+		t.Errorf("global = %+v, want defaults %+v", c.Global, DefaultGlobal)
+	}
+	if time.Duration(DefaultGlobal.MinRefreshInterval) != 5*time.Minute || time.Duration(DefaultGlobal.StaleAfter) != time.Hour ||
+		time.Duration(DefaultGlobal.Timeout) != 30*time.Second || DefaultGlobal.MaxConcurrency != 4 {
+		t.Errorf("defaults changed: %+v", DefaultGlobal)
+	}
+}
+
+func TestDurationsPrometheusStyle(t *testing.T) {
+	c, err := Parse([]byte("global: {stale_after: 30d, min_refresh_interval: 0}\nncloud: [{name: a, access_key: k, secret_key: s}]"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(c.Global.StaleAfter) != 30*24*time.Hour || c.Global.MinRefreshInterval != 0 {
+		t.Errorf("global = %+v", c.Global)
+	}
+}
+
+// Every broken config is refused with an error naming the account and field.
+func TestBadConfigs(t *testing.T) {
+	const ok = "name: a\n    access_key: k\n    secret_key: s\n"
+	acct := func(extra string) string { return "ncloud:\n  - " + ok + extra }
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"empty file", "", "no accounts configured"},
+		{"empty ncloud list", "ncloud: []", "no accounts configured"},
+		{"unknown top-level key", "bogus: 1\n" + acct(""), `line 1: unknown field "bogus"`},
+		{"unknown account key", acct("    secret: x\n"), `ncloud account "a": line 5: unknown field "secret"`},
+		{"unknown global key", "global:\n  timeuot: 5s\n" + acct(""), `field "global": line 2: unknown field "timeuot"`},
+		{"missing name", "ncloud:\n  - access_key: k\n    secret_key: s\n", `ncloud account #1: field "name": required`},
+		{"duplicate name", acct("  - " + ok), `ncloud account "a": field "name": duplicate account name (also account #1)`},
+		{"name with slash", "ncloud:\n  - name: a/b\n    access_key: k\n    secret_key: s\n", `ncloud account "a/b": field "name": "a/b" must not contain`},
+		{"secret and secret file", acct("    secret_key_file: testdata/ncloud_secret\n"), `ncloud account "a": at most one of "secret_key" and "secret_key_file" may be set`},
+		{"no secret", "ncloud:\n  - name: a\n    access_key: k\n", `ncloud account "a": one of "secret_key" and "secret_key_file" is required`},
+		{"no access key", "ncloud:\n  - name: a\n    secret_key: s\n", `ncloud account "a": one of "access_key" and "access_key_file" is required`},
+		{"access key and file", acct("    access_key_file: testdata/ncloud_secret\n"), `at most one of "access_key" and "access_key_file"`},
+		{"unreadable secret file", "ncloud:\n  - name: a\n    access_key: k\n    secret_key_file: testdata/missing\n", `ncloud account "a": field "secret_key_file": open `},
+		{"empty secret file", "ncloud:\n  - name: a\n    access_key: k\n    secret_key_file: testdata/empty_secret\n", `field "secret_key_file": file testdata/empty_secret is empty`},
+		{"both flags", acct("    is_organization: true\n    is_partner: true\n"), `ncloud account "a": fields "is_organization" and "is_partner"`},
+		{"negative refresh", "global:\n  min_refresh_interval: -5m\n" + acct(""), `global: field "min_refresh_interval": must not be negative, got -5m`},
+		{"negative stale_after", "global:\n  stale_after: -1h\n" + acct(""), `global: field "stale_after": must not be negative`},
+		{"zero timeout", "global:\n  timeout: 0s\n" + acct(""), `global: field "timeout": must be greater than 0`},
+		{"bad duration", "global:\n  timeout: soon\n" + acct(""), `field "global": field "timeout": line 2: not a valid duration string: "soon"`},
+		{"go duration unit", "global:\n  timeout: 1.5s\n" + acct(""), `field "timeout": line 2: unknown unit "." in duration "1.5s"`},
+		{"zero concurrency", "global:\n  max_concurrency: 0\n" + acct(""), `global: field "max_concurrency": must be at least 1, got 0`},
+		{"concurrency not a number", "global:\n  max_concurrency: many\n" + acct(""), `field "max_concurrency": line 2: cannot unmarshal`},
+		{"tiny body limit", "global:\n  max_response_bytes: 10\n" + acct(""), `global: field "max_response_bytes": must be at least 1024`},
+		{"unknown collector", acct("    collectors: [credit, coins]\n"), `ncloud account "a": field "collectors": "coins" is not one of credit, coin, demand`},
+		{"collector twice", acct("    collectors: [coin, coin]\n"), `field "collectors": "coin" listed twice`},
+		{"bad response format", acct("    response_format: yaml\n"), `ncloud account "a": field "response_format": "yaml" is not one of xml, json`},
+		{"bad endpoint scheme", acct("    endpoint: ftp://example.com/billing\n"), `ncloud account "a": field "endpoint": "ftp://example.com/billing" is not an http(s) URL`},
+		{"endpoint without host", acct("    endpoint: https:///billing\n"), `field "endpoint": "https:///billing" is not an http(s) URL with a host`},
+		{"endpoint with query", acct("    endpoint: https://x.example/b?debug=1\n"), `field "endpoint": "https://x.example/b?debug=1" must not have a query`},
+		{"demand months zero", acct("    demand_months: 0\n"), `ncloud account "a": field "demand_months": must be between 1 and 36, got 0`},
+		{"demand months huge", acct("    demand_months: 120\n"), `field "demand_months": must be between 1 and 36, got 120`},
+		{"bad member no", acct("    member_nos: [\"12 34\"]\n"), `field "member_nos": "12 34" is not a member number`},
+		{"bad coin currency", acct("    coin_currency: won\n"), `field "coin_currency": "won" is not a three-letter currency code`},
+		{"ncloud not a list", "ncloud:\n  name: a\n", `field "ncloud": line 2: expected a list of accounts, got a mapping`},
+		{"account not a mapping", "ncloud:\n  - just-a-string\n", `ncloud account #1: line 2: expected a mapping`},
+		{"key given twice", "ncloud:\n  - name: a\n    name: b\n    access_key: k\n    secret_key: s\n", `field "name" given twice`},
+		{"bool as text", acct("    is_partner: sometimes\n"), `ncloud account "a": field "is_partner": line 5: cannot unmarshal`},
+		{"not yaml", "ncloud: [unclosed", "yaml: line 1: did not find expected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "billing_exporter.yml")
+			// Relative secret paths resolve against the config's directory.
+			if err := os.Symlink(must(filepath.Abs("testdata")), filepath.Join(dir, "testdata")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(path)
+			if err == nil {
+				t.Fatalf("config accepted:\n%s", tc.yaml)
+			}
+			if !strings.HasPrefix(err.Error(), path+": ") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	c, err := Parse([]byte("ncloud: [{name: a, access_key: k, secret_key: hunter2-secret}]"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{string(out), fmt.Sprintf("%v %+v %#v %s", c.NCloud[0], c.NCloud[0], c.NCloud[0], c.NCloud[0].SecretKey)} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("secret printed: %s", s)
+		}
+		if !strings.Contains(s, "<secret>") {
+			t.Errorf("no <secret> placeholder in %s", s)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// NCloud collector names.
+const (
+	NCloudCredit = "credit"
+	NCloudCoin   = "coin"
+	NCloudDemand = "demand"
+)
+
+// NCloudCollectors lists every NCP collector, in the default order.
+var NCloudCollectors = []string{NCloudCredit, NCloudCoin, NCloudDemand}
+
+// DefaultNCloudEndpoint is the public NCP billing API.
+const DefaultNCloudEndpoint = "https://billingapi.apigw.ntruss.com/billing/v1"
+
+// NCloudAccount is one NAVER Cloud Platform account (API key pair).
+type NCloudAccount struct {
+	Name           string   `yaml:"name"`
+	Endpoint       string   `yaml:"endpoint"`
+	AccessKey      string   `yaml:"access_key"`
+	AccessKeyFile  string   `yaml:"access_key_file"`
+	SecretKey      Secret   `yaml:"secret_key"`
+	SecretKeyFile  string   `yaml:"secret_key_file"`
+	Collectors     []string `yaml:"collectors"`
+	ResponseFormat string   `yaml:"response_format"`
+	IsOrganization bool     `yaml:"is_organization"`
+	IsPartner      bool     `yaml:"is_partner"`
+	MemberNos      []string `yaml:"member_nos"`
+	DemandMonths   int      `yaml:"demand_months"`
+	CoinCurrency   string   `yaml:"coin_currency"`
+}
+
+func (a *NCloudAccount) setDefaults() {
+	a.Endpoint = DefaultNCloudEndpoint
+	a.ResponseFormat = "xml"
+	a.DemandMonths = 1
+	a.CoinCurrency = "KRW"
+}
+
+var (
+	memberNoRE = regexp.MustCompile(`^[0-9A-Za-z*_-]+$`)
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+func (a *NCloudAccount) validate(dir string) error {
+	if err := checkEndpoint(a.Endpoint); err != nil {
+		return err
+	}
+	if err := resolveSecret(&a.AccessKey, a.AccessKeyFile, "access_key", dir, true); err != nil {
+		return err
+	}
+	secret := string(a.SecretKey)
+	if err := resolveSecret(&secret, a.SecretKeyFile, "secret_key", dir, true); err != nil {
+		return err
+	}
+	a.SecretKey = Secret(secret)
+	if len(a.Collectors) == 0 {
+		a.Collectors = append([]string(nil), NCloudCollectors...)
+	}
+	seen := map[string]bool{}
+	for _, c := range a.Collectors {
+		if err := checkChoice("collectors", c, NCloudCollectors...); err != nil {
+			return err
+		}
+		if seen[c] {
+			return fmt.Errorf("field \"collectors\": %q listed twice", c)
+		}
+		seen[c] = true
+	}
+	if err := checkChoice("response_format", a.ResponseFormat, "xml", "json"); err != nil {
+		return err
+	}
+	if a.IsOrganization && a.IsPartner {
+		return errors.New(`fields "is_organization" and "is_partner": the API refuses both being true`)
+	}
+	for _, m := range a.MemberNos {
+		if !memberNoRE.MatchString(m) {
+			return fmt.Errorf("field \"member_nos\": %q is not a member number", m)
+		}
+	}
+	if a.DemandMonths < 1 || a.DemandMonths > 36 {
+		return fmt.Errorf("field \"demand_months\": must be between 1 and 36, got %d", a.DemandMonths)
+	}
+	if !currencyRE.MatchString(a.CoinCurrency) {
+		return fmt.Errorf("field \"coin_currency\": %q is not a three-letter currency code", a.CoinCurrency)
+	}
+	return nil
+}

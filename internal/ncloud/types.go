@@ -1,0 +1,118 @@
+package ncloud
+
+// CommonCode is NCP's code/name pair (creditType, coinStatus, payCurrency...).
+type CommonCode struct {
+	Code     string `xml:"code" json:"code"`
+	CodeName string `xml:"codeName" json:"codeName"`
+}
+
+// ProductDemandType names a billed product; RegionCode may be empty.
+type ProductDemandType struct {
+	Code       string `xml:"code" json:"code"`
+	CodeName   string `xml:"codeName" json:"codeName"`
+	RegionCode string `xml:"regionCode" json:"regionCode"`
+}
+
+// CreditHistory is one credit granted to a member and how it was used.
+type CreditHistory struct {
+	MemberNo FlexString  `xml:"memberNo" json:"memberNo"`
+	Credit   Credit      `xml:"credit" json:"credit"`
+	Uses     []CreditUse `xml:"creditUseHistory>creditUseHistory" json:"creditUseHistory"`
+}
+
+// Credit is the credit itself.
+type Credit struct {
+	DiscountNo         FlexString          `xml:"discountNo" json:"discountNo"`
+	CreditName         string              `xml:"creditName" json:"creditName"`
+	ReceivedCredit     Number              `xml:"receivedCredit" json:"receivedCredit"`
+	RemainingCredit    Number              `xml:"remainingCredit" json:"remainingCredit"`
+	ValidityStartMonth FlexString          `xml:"validityStartMonth" json:"validityStartMonth"`
+	ValidityEndMonth   FlexString          `xml:"validityEndMonth" json:"validityEndMonth"`
+	CreditType         CommonCode          `xml:"creditType" json:"creditType"`
+	EligibleProducts   []ProductDemandType `xml:"eligibleProductDemandTypeList>productDemandType" json:"eligibleProductDemandTypeList"`
+	PayCurrency        CommonCode          `xml:"payCurrency" json:"payCurrency"`
+}
+
+// CreditUse is a credit's use in one month for one product.
+type CreditUse struct {
+	UseMonth          FlexString        `xml:"useMonth" json:"useMonth"`
+	ProductDemandType ProductDemandType `xml:"productDemandType" json:"productDemandType"`
+	UnusedCredit      Number            `xml:"unusedCredit" json:"unusedCredit"`
+	UsedCredit        Number            `xml:"usedCredit" json:"usedCredit"`
+	RemainingCredit   Number            `xml:"remainingCredit" json:"remainingCredit"`
+}
+
+// CoinHistory is one coin charge and how it was used.
+type CoinHistory struct {
+	MemberNo FlexString `xml:"memberNo" json:"memberNo"`
+	Coin     Coin       `xml:"coin" json:"coin"`
+	Uses     []CoinUse  `xml:"coinUseHistory>coinUseHistory" json:"coinUseHistory"`
+}
+
+// Coin is the coin charge itself. The API spells coinChagedNo without the r.
+type Coin struct {
+	DiscountNo         FlexString `xml:"discountNo" json:"discountNo"`
+	CoinChargedNo      FlexString `xml:"coinChagedNo" json:"coinChagedNo"`
+	CoinName           string     `xml:"coinName" json:"coinName"`
+	CoinType           CommonCode `xml:"coinType" json:"coinType"`
+	ChargedCoin        Number     `xml:"chargedCoin" json:"chargedCoin"`
+	RemainingCoin      Number     `xml:"remainingCoin" json:"remainingCoin"`
+	CoinStatus         CommonCode `xml:"coinStatus" json:"coinStatus"`
+	IsShareCoin        FlexBool   `xml:"isShareCoin" json:"isShareCoin"`
+	ValidityStartMonth FlexString `xml:"validityStartMonth" json:"validityStartMonth"`
+	ValidityEndMonth   FlexString `xml:"validityEndMonth" json:"validityEndMonth"`
+}
+
+// CoinUse is a coin's use in one month.
+type CoinUse struct {
+	MemberNo       FlexString `xml:"memberNo" json:"memberNo"`
+	SharedMemberNo FlexString `xml:"sharedMemberNo" json:"sharedMemberNo"`
+	UseMonth       FlexString `xml:"useMonth" json:"useMonth"`
+	UnusedCoin     Number     `xml:"unusedCoin" json:"unusedCoin"`
+	UsedCoin       Number     `xml:"usedCoin" json:"usedCoin"`
+	RemainingCoin  Number     `xml:"remainingCoin" json:"remainingCoin"`
+}
+
+// ProductDemandCost is what one product cost a member in one month, with
+// the discounts that were applied.
+type ProductDemandCost struct {
+	MemberNo                       FlexString        `xml:"memberNo" json:"memberNo"`
+	DemandMonth                    FlexString        `xml:"demandMonth" json:"demandMonth"`
+	ProductDemandType              ProductDemandType `xml:"productDemandType" json:"productDemandType"`
+	PromiseDiscountAmount          Number            `xml:"promiseDiscountAmount" json:"promiseDiscountAmount"`
+	PromotionDiscountAmount        Number            `xml:"promotionDiscountAmount" json:"promotionDiscountAmount"`
+	EtcDiscountAmount              Number            `xml:"etcDiscountAmount" json:"etcDiscountAmount"`
+	ProductDiscountAmount          Number            `xml:"productDiscountAmount" json:"productDiscountAmount"`
+	CreditDiscountAmount           Number            `xml:"creditDiscountAmount" json:"creditDiscountAmount"`
+	DefaultAmount                  Number            `xml:"defaultAmount" json:"defaultAmount"`
+	UseAmount                      Number            `xml:"useAmount" json:"useAmount"`
+	DemandAmount                   Number            `xml:"demandAmount" json:"demandAmount"`
+	MemberPriceDiscountAmount      Number            `xml:"memberPriceDiscountAmount" json:"memberPriceDiscountAmount"`
+	MemberPromiseDiscountAddAmount Number            `xml:"memberPromiseDiscountAddAmount" json:"memberPromiseDiscountAddAmount"`
+	DiscountAppliedCount           Number            `xml:"discountAppliedCount" json:"discountAppliedCount"`
+	AppliedCredits                 []AppliedDiscount `xml:"appliedCreditHistoryList>appliedCreditHistory" json:"appliedCreditHistoryList"`
+	AppliedProductDiscounts        []AppliedDiscount `xml:"appliedProductDiscountHistoryList>appliedProductDiscountHistory" json:"appliedProductDiscountHistoryList"`
+	PayCurrency                    CommonCode        `xml:"payCurrency" json:"payCurrency"`
+}
+
+// AppliedDiscount is one credit or product discount applied to a demand.
+// The docs name the amount discountAppliedamount and their own sample
+// discountAppliedAmount; both are read and Amount reports whichever came.
+type AppliedDiscount struct {
+	DiscountNo           FlexString `xml:"discountNo" json:"discountNo"`
+	Name                 string     `xml:"creditName" json:"creditName"`
+	ProductDiscountName  string     `xml:"productDiscountName" json:"productDiscountName"`
+	DiscountTargetAmount Number     `xml:"discountTargetAmount" json:"discountTargetAmount"`
+	AppliedAmountUpper   Number     `xml:"discountAppliedAmount" json:"discountAppliedAmount"`
+	AppliedAmountLower   Number     `xml:"discountAppliedamount" json:"discountAppliedamount"`
+	ValidityStartMonth   FlexString `xml:"validityStartMonth" json:"validityStartMonth"`
+	ValidityEndMonth     FlexString `xml:"validityEndMonth" json:"validityEndMonth"`
+}
+
+// Amount is the discount applied, under either spelling of the field.
+func (d AppliedDiscount) Amount() float64 {
+	if d.AppliedAmountUpper.Set {
+		return d.AppliedAmountUpper.Value
+	}
+	return d.AppliedAmountLower.Value
+}

@@ -1,0 +1,128 @@
+// Package server is billing_exporter's HTTP surface: /metrics, the status
+// page, health and readiness. It holds the current collector.Exporter behind
+// an atomic pointer so that a reload swaps it without blocking scrapes.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/billingexporter/billing_exporter/collector"
+)
+
+// Options configure the HTTP surface.
+type Options struct {
+	Logger        *slog.Logger
+	MetricsPath   string                // e.g. /metrics
+	Gatherer      prometheus.Gatherer   // the exporter's own metrics (build info, Go, process, upstream requests)
+	Registerer    prometheus.Registerer // where the handler instruments itself
+	TimeoutOffset time.Duration         // subtracted from the scrape timeout Prometheus announces
+	MaxRequests   int                   // concurrent /metrics requests; 0 = unlimited
+	Version       string                // shown on the landing page
+}
+
+// Server serves the exporter's HTTP endpoints.
+type Server struct {
+	o        Options
+	exporter atomic.Pointer[collector.Exporter]
+	mux      *http.ServeMux
+	inflight chan struct{} // nil = unlimited
+}
+
+// New builds the handlers. Set an exporter before serving scrapes.
+func New(o Options) (*Server, error) {
+	if o.MetricsPath == "" {
+		o.MetricsPath = "/metrics"
+	}
+	s := &Server{o: o, mux: http.NewServeMux()}
+	if o.MaxRequests > 0 {
+		s.inflight = make(chan struct{}, o.MaxRequests)
+	}
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "Billing Exporter",
+		Description: "Prometheus exporter for NAVER Cloud, VGP and PortOne billing APIs",
+		Version:     o.Version,
+		Profiling:   "false",
+		Links: []web.LandingLinks{
+			{Address: o.MetricsPath, Text: "Metrics"},
+			{Address: "/status", Text: "Status", Description: "Every account and collector: last success, last error, duration, series"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	metrics := http.Handler(http.HandlerFunc(s.serveMetrics))
+	if o.Registerer != nil {
+		metrics = promhttp.InstrumentMetricHandler(o.Registerer, metrics)
+	}
+	s.mux.Handle("GET "+o.MetricsPath, metrics)
+	s.mux.HandleFunc("GET /status", s.serveStatus)
+	s.mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("Healthy\n"))
+	})
+	s.mux.HandleFunc("GET /-/ready", s.serveReady)
+	if o.MetricsPath != "/" {
+		s.mux.Handle("GET /{$}", landing)
+	}
+	return s, nil
+}
+
+// SetExporter makes e serve from the next scrape on.
+func (s *Server) SetExporter(e *collector.Exporter) { s.exporter.Store(e) }
+
+// Exporter returns the exporter currently serving.
+func (s *Server) Exporter() *collector.Exporter { return s.exporter.Load() }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
+	if s.exporter.Load() == nil {
+		http.Error(w, "Not ready: no configuration loaded", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("Ready\n"))
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	e := s.exporter.Load()
+	if e == nil {
+		http.Error(w, "No configuration loaded yet", http.StatusServiceUnavailable)
+		return
+	}
+	if s.inflight != nil {
+		select {
+		case s.inflight <- struct{}{}:
+			defer func() { <-s.inflight }()
+		default:
+			http.Error(w, "Too many concurrent scrapes; raise --web.max-requests", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	ctx, cancel, err := scrapeContext(r, s.o.TimeoutOffset)
+	if err != nil {
+		s.o.Logger.Warn("Refusing scrape", "err", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	defer cancel()
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(e.Scrape(ctx, nil)); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	gatherers := prometheus.Gatherers{reg}
+	if s.o.Gatherer != nil {
+		gatherers = append(gatherers, s.o.Gatherer)
+	}
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
+		ErrorLog:            slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(w, r)
+}

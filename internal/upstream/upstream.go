@@ -1,0 +1,70 @@
+// Package upstream holds what every billing API client shares: a typed
+// error that carries the upstream's own code and message, and a size-limited
+// body reader, so that no client can be made to buffer an unbounded body.
+package upstream
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// DefaultMaxBodyBytes bounds one upstream response body unless configured.
+const DefaultMaxBodyBytes = 32 << 20
+
+// Error is a failure reported by an upstream API. Code and Message are the
+// upstream's own words; they are safe to show because no client ever puts a
+// credential into them.
+type Error struct {
+	API        string // which call failed, e.g. "ncloud getCreditHistoryList"
+	HTTPStatus int    // 0 when the body reported the failure with HTTP 200
+	Code       string // the upstream's error code, if it sent one
+	Message    string // the upstream's error message, if it sent one
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.API)
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.HTTPStatus)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": code %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	return b.String()
+}
+
+// AsError returns the upstream error inside err, if there is one.
+func AsError(err error) (*Error, bool) {
+	var ue *Error
+	ok := errors.As(err, &ue)
+	return ue, ok
+}
+
+// ErrBodyTooLarge is returned when a response exceeds the configured limit.
+var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// ReadBody reads at most limit bytes of resp.Body and closes it. A longer
+// body is an error rather than a truncated success.
+func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w of %d bytes (Content-Length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading response body: %w", err)
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)
+	}
+	return body, nil
+}
