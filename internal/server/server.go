@@ -122,7 +122,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		gatherers = append(gatherers, s.o.Gatherer)
 	}
 	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:            slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
+		ErrorLog:      slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
 	}).ServeHTTP(w, r)
 }
