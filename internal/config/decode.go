@@ -61,7 +61,7 @@ func decodeAccounts(provider string, node *yaml.Node, list reflect.Value) error 
 	elems := reflect.MakeSlice(list.Type(), len(node.Content), len(node.Content))
 	for i, item := range node.Content {
 		elem := elems.Index(i)
-		if d, ok := elem.Addr().Interface().(interface{ setDefaults() }); ok {
+		if d, ok := reflect.TypeAssert[interface{ setDefaults() }](elem.Addr()); ok {
 			d.setDefaults()
 		}
 		if err := decodeStruct(item, elem.Addr().Interface()); err != nil {
@@ -116,8 +116,7 @@ func yamlFields(t reflect.Type) map[string]int {
 // plainYAMLError drops the "yaml: unmarshal errors:" preamble of type
 // errors, so that the message reads on one line after the field name.
 func plainYAMLError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
+	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
 		return errors.New(strings.Join(te.Errors, "; "))
 	}
 	return err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -170,9 +171,7 @@ func fetchAll[T any](ctx context.Context, c *Client, action string, params url.V
 
 func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, page int, decode decodeFunc[T]) ([]T, float64, error) {
 	q := url.Values{}
-	for k, v := range params {
-		q[k] = v
-	}
+	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(page))
 	q.Set("pageSize", strconv.Itoa(pageSize))
 	body, err := c.get(ctx, action, q)
@@ -231,6 +230,7 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	if err != nil {
 		return nil, apiError(action, 0, err)
 	}
+	defer resp.Body.Close()
 	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
 	if err != nil {
 		return nil, apiError(action, resp.StatusCode, err)
@@ -250,8 +250,7 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 // apiError wraps err so that it names the action; an error the upstream put
 // in a body keeps its code and message as an upstream.Error.
 func apiError(action string, status int, err error) error {
-	var be *bodyError
-	if errors.As(err, &be) {
+	if be, ok := errors.AsType[*bodyError](err); ok {
 		return &upstream.Error{API: "ncloud " + action, HTTPStatus: status, Code: be.code, Message: be.message}
 	}
 	if status != 0 {

@@ -184,11 +184,8 @@ func decodeErrorBody(action string, body []byte) *bodyError {
 	case '<':
 		err = decodeXML(action, body, &header{})
 	}
-	var be *bodyError
-	if errors.As(err, &be) {
-		return be
-	}
-	return nil
+	be, _ := errors.AsType[*bodyError](err)
+	return be
 }
 
 func firstByte(b []byte) byte {

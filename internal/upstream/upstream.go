@@ -41,9 +41,7 @@ func (e *Error) Error() string {
 
 // AsError returns the upstream error inside err, if there is one.
 func AsError(err error) (*Error, bool) {
-	var ue *Error
-	ok := errors.As(err, &ue)
-	return ue, ok
+	return errors.AsType[*Error](err)
 }
 
 // ErrBodyTooLarge is returned when a response exceeds the configured limit.
