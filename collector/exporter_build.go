@@ -61,6 +61,14 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 			return nil, fmt.Errorf("ncloud account %q: %w", a.Name, err)
 		}
 	}
+	for _, a := range cfg.VGP {
+		b.vgp(a)
+	}
+	for _, a := range cfg.PortOne {
+		if err := b.portone(a); err != nil {
+			return nil, fmt.Errorf("portone account %q: %w", a.Name, err)
+		}
+	}
 	return newExporter(b.targets), nil
 }
 

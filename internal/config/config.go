@@ -19,8 +19,10 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Global Global          `yaml:"global"`
-	NCloud []NCloudAccount `yaml:"ncloud"`
+	Global  Global           `yaml:"global"`
+	NCloud  []NCloudAccount  `yaml:"ncloud"`
+	VGP     []VGPAccount     `yaml:"vgp"`
+	PortOne []PortOneAccount `yaml:"portone"`
 }
 
 // Global holds settings that apply to every account.
@@ -82,20 +84,45 @@ func Parse(data []byte, file string) (*Config, error) {
 }
 
 // Accounts reports how many accounts the config holds across providers.
-func (c *Config) Accounts() int { return len(c.NCloud) }
+func (c *Config) Accounts() int { return len(c.NCloud) + len(c.VGP) + len(c.PortOne) }
 
 func (c *Config) validate(dir string) error {
 	if err := c.Global.validate(); err != nil {
 		return fmt.Errorf("global: %w", err)
 	}
 	if c.Accounts() == 0 {
-		return errors.New("no accounts configured: add at least one under ncloud")
+		return errors.New("no accounts configured: add at least one under ncloud, vgp or portone")
 	}
+	if err := validateAccounts("ncloud", c.NCloud, dir); err != nil {
+		return err
+	}
+	if err := validateAccounts("vgp", c.VGP, dir); err != nil {
+		return err
+	}
+	return validateAccounts("portone", c.PortOne, dir)
+}
+
+// account is what every provider's account type has.
+type account interface {
+	accountName() string
+	validate(dir string) error
+}
+
+func (a *NCloudAccount) accountName() string  { return a.Name }
+func (a *VGPAccount) accountName() string     { return a.Name }
+func (a *PortOneAccount) accountName() string { return a.Name }
+
+// validateAccounts checks one provider's accounts; names are unique per
+// provider because they become the account label next to provider.
+func validateAccounts[T any, P interface {
+	*T
+	account
+}](provider string, list []T, dir string) error {
 	names := map[string]int{}
-	for i := range c.NCloud {
-		a := &c.NCloud[i]
-		ref := accountRef("ncloud", i, a.Name)
-		if err := checkName(a.Name, i, names); err != nil {
+	for i := range list {
+		a := P(&list[i])
+		ref := accountRef(provider, i, a.accountName())
+		if err := checkName(a.accountName(), i, names); err != nil {
 			return fmt.Errorf("%s: %w", ref, err)
 		}
 		if err := a.validate(dir); err != nil {

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DefaultPortOneEndpoint is the PortOne (iamport) REST API v1.
+const DefaultPortOneEndpoint = "https://api.iamport.kr"
+
+// PortOneAccount is one PortOne merchant (REST API key pair).
+type PortOneAccount struct {
+	Name          string   `yaml:"name"`
+	Endpoint      string   `yaml:"endpoint"`
+	ImpKey        string   `yaml:"imp_key"`
+	ImpKeyFile    string   `yaml:"imp_key_file"`
+	ImpSecret     Secret   `yaml:"imp_secret"`
+	ImpSecretFile string   `yaml:"imp_secret_file"`
+	CustomerUIDs  []string `yaml:"customer_uids"`
+	Lookback      Duration `yaml:"lookback"`
+	Lookahead     Duration `yaml:"lookahead"`
+	Aggregate     bool     `yaml:"aggregate"`
+}
+
+func (a *PortOneAccount) setDefaults() {
+	a.Endpoint = DefaultPortOneEndpoint
+	a.Lookback = Duration(30 * 24 * time.Hour)
+	a.Lookahead = Duration(60 * 24 * time.Hour)
+}
+
+// maxWindow bounds lookback and lookahead: each 3-month slice is one call
+// per customer.
+const maxWindow = 2 * 366 * 24 * time.Hour
+
+func (a *PortOneAccount) validate(dir string) error {
+	if err := checkEndpoint(a.Endpoint); err != nil {
+		return err
+	}
+	if err := resolveSecret(&a.ImpKey, a.ImpKeyFile, "imp_key", dir, true); err != nil {
+		return err
+	}
+	secret := string(a.ImpSecret)
+	if err := resolveSecret(&secret, a.ImpSecretFile, "imp_secret", dir, true); err != nil {
+		return err
+	}
+	a.ImpSecret = Secret(secret)
+	seen := map[string]bool{}
+	for _, uid := range a.CustomerUIDs {
+		switch {
+		case uid == "":
+			return errors.New(`field "customer_uids": empty customer_uid`)
+		case len(uid) > 80:
+			return fmt.Errorf(`field "customer_uids": %q is longer than 80 characters`, uid)
+		case seen[uid]:
+			return fmt.Errorf(`field "customer_uids": %q listed twice`, uid)
+		}
+		seen[uid] = true
+	}
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{{"lookback", a.Lookback}, {"lookahead", a.Lookahead}} {
+		if d.v < 0 {
+			return fmt.Errorf("field %q: must not be negative, got -%s", d.name, -d.v)
+		}
+		if time.Duration(d.v) > maxWindow {
+			return fmt.Errorf("field %q: %s is longer than two years", d.name, d.v)
+		}
+	}
+	if a.Lookback+a.Lookahead == 0 {
+		return errors.New(`fields "lookback" and "lookahead": the window is empty`)
+	}
+	return nil
+}

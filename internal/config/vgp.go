@@ -1,0 +1,46 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// DefaultVGPEndpoint is the public PaymentListForThirdParty endpoint.
+const DefaultVGPEndpoint = "https://dd3jwb4e7e.execute-api.us-east-2.amazonaws.com/PaymentListForThirdParty"
+
+// VGPAccount is one member's VGP (Genohub/Coconut) payment history. The
+// phone number and e-mail identify the member upstream; they are personal
+// data and never become labels.
+type VGPAccount struct {
+	Name        string `yaml:"name"`
+	Endpoint    string `yaml:"endpoint"`
+	Caller      string `yaml:"caller"`
+	PhoneNumber string `yaml:"phone_number"`
+	Email       string `yaml:"email"`
+}
+
+func (a *VGPAccount) setDefaults() { a.Endpoint = DefaultVGPEndpoint }
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9]{8,15}$`)
+
+func (a *VGPAccount) validate(string) error {
+	if err := checkEndpoint(a.Endpoint); err != nil {
+		return err
+	}
+	if a.Caller == "" {
+		return errors.New(`field "caller": required (the calling service, e.g. Vroomgo)`)
+	}
+	if a.PhoneNumber == "" && a.Email == "" {
+		return errors.New(`at least one of "phone_number" and "email" is required`)
+	}
+	// The values are personal data: errors say what is wrong, not what they are.
+	if a.PhoneNumber != "" && !phoneRE.MatchString(a.PhoneNumber) {
+		return errors.New(`field "phone_number": want 8 to 15 digits with the country code, e.g. "821012345678"`)
+	}
+	if a.Email != "" && (!strings.Contains(a.Email, "@") || strings.ContainsAny(a.Email, " \t\n")) {
+		return fmt.Errorf(`field "email": not an e-mail address`)
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+// Package portone is a client for the PortOne (iamport) REST API v1
+// billing-key payment schedules. It knows nothing of Prometheus.
+package portone
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
+)
+
+// DefaultEndpoint is the PortOne REST API v1 host.
+const DefaultEndpoint = "https://api.iamport.kr"
+
+// MaxWindow is the longest from..to span one schedule query covers. The API
+// allows 3 months; 89 days is 3 months in every reading (Feb-Apr is 89 days).
+const MaxWindow = 89 * 24 * time.Hour
+
+const (
+	rangeLimit = 1000 // the range endpoint's maximum page size
+	maxPages   = 10000
+	apiByUser  = "portone customer schedules"
+	apiByRange = "portone schedules by range"
+)
+
+// Options configure a Client.
+type Options struct {
+	Endpoint       string
+	ImpKey         string
+	ImpSecret      string
+	HTTPClient     *http.Client
+	MaxConcurrency int   // concurrent requests of this client; default 4
+	MaxBodyBytes   int64 // per response
+	Now            func() time.Time
+}
+
+// Client reads one merchant's payment schedules. It is safe for concurrent
+// use; all its calls share one token and one concurrency limit.
+type Client struct {
+	o      Options
+	base   *url.URL
+	sem    chan struct{}
+	tokens *tokenSource
+}
+
+// New returns a client.
+func New(o Options) (*Client, error) {
+	base, err := url.Parse(o.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = http.DefaultClient
+	}
+	if o.MaxConcurrency < 1 {
+		o.MaxConcurrency = 4
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency)}
+	c.tokens = newTokenSource(c)
+	return c, nil
+}
+
+// Schedule is one scheduled payment, without the buyer's personal data.
+type Schedule struct {
+	CustomerUID    string
+	MerchantUID    string
+	ScheduleAt     time.Time // zero when the upstream sent 0
+	ExecutedAt     time.Time
+	RevokedAt      time.Time
+	Amount         float64
+	Currency       string // KRW when the upstream sent none
+	ScheduleStatus string // scheduled, executed, revoked
+	PaymentStatus  string // paid, failed, cancelled, or "none" (JSON null: not run yet)
+	FailReason     string
+}
+
+// CustomerSchedules returns the schedules of one customer with
+// from <= schedule_at < to. Windows longer than MaxWindow are split.
+func (c *Client) CustomerSchedules(ctx context.Context, customerUID string, from, to time.Time) ([]Schedule, error) {
+	path := c.base.JoinPath("subscribe", "customers", customerUID, "schedules")
+	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
+		q := url.Values{"from": {unix(from)}, "to": {unix(to)}}
+		return c.pages(ctx, apiByUser, path, q)
+	})
+}
+
+// AllSchedules returns every customer's schedules with from <= schedule_at < to,
+// through the range endpoint with the largest page size.
+func (c *Client) AllSchedules(ctx context.Context, from, to time.Time) ([]Schedule, error) {
+	path := c.base.JoinPath("subscribe", "payments", "schedule")
+	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
+		q := url.Values{"schedule_from": {unix(from)}, "schedule_to": {unix(to)}, "limit": {strconv.Itoa(rangeLimit)}}
+		return c.pages(ctx, apiByRange, path, q)
+	})
+}
+
+func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// windows splits [from, to) into adjacent spans of at most MaxWindow, reads
+// them concurrently and joins them in order. Adjacent half-open spans
+// neither lose nor repeat a schedule at the seams.
+func (c *Client) windows(ctx context.Context, from, to time.Time, read func(ctx context.Context, from, to time.Time) ([]Schedule, error)) ([]Schedule, error) {
+	if !from.Before(to) {
+		return nil, fmt.Errorf("empty schedule window %s..%s", from, to)
+	}
+	var spans [][2]time.Time
+	for s := from; s.Before(to); s = s.Add(MaxWindow) {
+		spans = append(spans, [2]time.Time{s, minTime(s.Add(MaxWindow), to)})
+	}
+	parts := make([][]Schedule, len(spans))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, s := range spans {
+		g.Go(func() error {
+			var err error
+			parts[i], err = read(gctx, s[0], s[1])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	// A schedule belongs to one window only; deduplicating across them
+	// guards against a server that does not honour from/to exactly.
+	seen := map[string]bool{}
+	var all []Schedule
+	for _, p := range parts {
+		all = dedupe(all, p, seen)
+	}
+	return all, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// pages reads every page of a list. The documented response is a plain
+// array (swagger) but the official SDKs read a paged object
+// {total, previous, next, list}; both are accepted. With the object, the
+// pages after the first are read concurrently; with a bare array nothing
+// says how many pages there are, so pages are read in turn until one is
+// short, empty, or brings nothing new (a server that ignores page).
+func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Values) ([]Schedule, error) {
+	first, err := c.page(ctx, api, path, q, 1)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	all := dedupe(nil, first.list, seen)
+	if first.paged {
+		n := len(first.list)
+		if first.next == 0 || n == 0 {
+			return all, nil
+		}
+		pages := int(math.Ceil(float64(first.total) / float64(n)))
+		if pages > maxPages {
+			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need more than %d pages", first.total, maxPages)}
+		}
+		rest := make([]pageResult, pages+1)
+		g, gctx := errgroup.WithContext(ctx)
+		for p := 2; p <= pages; p++ {
+			g.Go(func() error {
+				var err error
+				rest[p], err = c.page(gctx, api, path, q, p)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		for _, r := range rest[2:] {
+			all = dedupe(all, r.list, seen)
+		}
+		return all, nil
+	}
+	size := len(first.list)
+	for p := 2; size > 0 && p <= maxPages; p++ {
+		r, err := c.page(ctx, api, path, q, p)
+		if err != nil {
+			return nil, err
+		}
+		before := len(all)
+		all = dedupe(all, r.list, seen)
+		if len(r.list) < size || len(all) == before {
+			break
+		}
+	}
+	return all, nil
+}
+
+// dedupe appends the schedules not seen yet.
+func dedupe(all, list []Schedule, seen map[string]bool) []Schedule {
+	for _, s := range list {
+		k := s.CustomerUID + "\xff" + s.MerchantUID + "\xff" + strconv.FormatInt(s.ScheduleAt.Unix(), 10)
+		if !seen[k] {
+			seen[k] = true
+			all = append(all, s)
+		}
+	}
+	return all
+}
+
+type pageResult struct {
+	list                  []Schedule
+	paged                 bool
+	total, previous, next int
+}
+
+func (c *Client) page(ctx context.Context, api string, path *url.URL, q url.Values, page int) (pageResult, error) {
+	u := *path
+	qq := maps.Clone(q)
+	qq.Set("page", strconv.Itoa(page))
+	u.RawQuery = qq.Encode()
+	raw, err := c.authorized(ctx, api, u.String())
+	if err != nil {
+		return pageResult{}, err
+	}
+	r, err := decodeList(raw)
+	if err != nil {
+		return pageResult{}, fmt.Errorf("%s: page %d: %w", api, page, err)
+	}
+	return r, nil
+}
+
+// authorized GETs url with the merchant's token. A 401 means the token
+// expired or was revoked: fetch a new one once and retry once.
+func (c *Client) authorized(ctx context.Context, api, url string) (json.RawMessage, error) {
+	stale := ""
+	for attempt := 0; ; attempt++ {
+		tok, err := c.tokens.get(ctx, stale)
+		if err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", api, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		raw, err := c.do(req, api)
+		if ue, ok := upstream.AsError(err); ok && ue.HTTPStatus == http.StatusUnauthorized && attempt == 0 {
+			stale = tok
+			continue
+		}
+		return raw, err
+	}
+}
+
+// do sends req within the concurrency limit and returns the `response` of
+// a successful envelope {code: 0, message, response}.
+func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
+	ctx := req.Context()
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: %w", api, ctx.Err())
+	}
+	defer func() { <-c.sem }()
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.o.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", api, err)
+	}
+	defer resp.Body.Close()
+	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: HTTP %d: %w", api, resp.StatusCode, err)
+	}
+	env, envErr := decodeEnvelope(body)
+	if resp.StatusCode != http.StatusOK {
+		e := &upstream.Error{API: api, HTTPStatus: resp.StatusCode}
+		if envErr == nil {
+			e.Code, e.Message = strconv.Itoa(env.Code), env.Message
+		} else {
+			e.Message = "unrecognised body " + snippet(body)
+		}
+		return nil, e
+	}
+	if envErr != nil {
+		return nil, fmt.Errorf("%s: %w", api, envErr)
+	}
+	if env.Code != 0 {
+		return nil, &upstream.Error{API: api, Code: strconv.Itoa(env.Code), Message: env.Message}
+	}
+	return env.Response, nil
+}
+
+type envelope struct {
+	Code     int
+	Message  string
+	Response json.RawMessage
+}
+
+func decodeEnvelope(body []byte) (envelope, error) {
+	var raw struct {
+		Code     *json.Number    `json:"code"`
+		Message  *string         `json:"message"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return envelope{}, fmt.Errorf("malformed JSON: %w", err)
+	}
+	if raw.Code == nil {
+		return envelope{}, errors.New("response has no code")
+	}
+	code, err := strconv.Atoi(raw.Code.String())
+	if err != nil {
+		return envelope{}, fmt.Errorf("code %s is not an integer", raw.Code)
+	}
+	env := envelope{Code: code, Response: raw.Response}
+	if raw.Message != nil {
+		env.Message = *raw.Message
+	}
+	return env, nil
+}
+
+func snippet(b []byte) string {
+	s := strings.ToValidUTF8(string(bytes.TrimSpace(b)), "?")
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,223 @@
+package portonesim
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Route patterns, as accepted by Calls and SetFault.
+const (
+	PathToken             = "/users/getToken"
+	PathCustomerSchedules = "/subscribe/customers/{customer_uid}/schedules"
+	PathRangeSchedules    = "/subscribe/payments/schedule"
+)
+
+// Shape is how a schedule list is put in "response".
+type Shape int
+
+const (
+	ShapePaged Shape = iota // {"total","previous","next","list"}, as the official clients model it
+	ShapeArray              // a plain array, as swagger and the vendor document say
+)
+
+// Options configure a Server.
+type Options struct {
+	Now      func() time.Time // nil = time.Now
+	PageSize int              // page size of the customer endpoint; 0 = 20
+	Shape    Shape
+	TokenTTL time.Duration // 0 = 30m
+}
+
+// Merchant is one PortOne account.
+type Merchant struct {
+	ImpKey, ImpSecret string
+	Schedules         []Schedule
+	// Verbatim makes the customer endpoint answer customer_uid "string" (the
+	// vendor example's) with the vendor example body byte for byte, whatever
+	// the page or status filter; see SeedSchedules.
+	Verbatim bool
+}
+
+// Request is what the server saw of one request.
+type Request struct {
+	Time                  time.Time
+	Method, Path, Pattern string // Pattern is one of the Path* constants, or "/" for unknown paths
+	Query                 url.Values
+	Status                int // HTTP status answered; 0 if the request ended without an answer
+}
+
+// Server is the fake API; it is an http.Handler and safe for concurrent use.
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu        sync.Mutex
+	merchants map[string]Merchant // by ImpKey
+	tokens    map[string]*token   // by access token
+	current   map[string]string   // ImpKey -> its latest access token
+	issued    int
+	faults    map[faultKey]Fault
+	calls     map[string]int // by pattern
+	reqs      []Request
+}
+
+type faultKey struct{ impKey, path string }
+
+// New returns a server without merchants.
+func New(opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.PageSize = cmp.Or(opts.PageSize, 20)
+	opts.TokenTTL = cmp.Or(opts.TokenTTL, 30*time.Minute)
+	s := &Server{
+		opts:      opts,
+		mux:       http.NewServeMux(),
+		merchants: map[string]Merchant{},
+		tokens:    map[string]*token{},
+		current:   map[string]string{},
+		faults:    map[faultKey]Fault{},
+		calls:     map[string]int{},
+	}
+	s.mux.HandleFunc(PathToken, s.getToken)
+	s.mux.HandleFunc(PathCustomerSchedules, s.protected(PathCustomerSchedules, s.customerSchedules))
+	s.mux.HandleFunc(PathRangeSchedules, s.protected(PathRangeSchedules, s.rangeSchedules))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusNotFound, "Not Found")
+	})
+	return s
+}
+
+// AddMerchant registers m, replacing a merchant with the same ImpKey.
+func (s *Server) AddMerchant(m Merchant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.merchants[m.ImpKey] = m
+}
+
+// SetFault installs f for requests of merchant impKey ("" = any merchant) to
+// the route pattern path ("" = every route). The most specific fault wins:
+// (key, path), then (key, ""), then ("", path), then ("", ""). The zero Fault clears.
+func (s *Server) SetFault(impKey, path string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == (Fault{}) {
+		delete(s.faults, faultKey{impKey, path})
+		return
+	}
+	s.faults[faultKey{impKey, path}] = f
+}
+
+func (s *Server) fault(impKey, path string) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range []faultKey{{impKey, path}, {impKey, ""}, {"", path}, {"", ""}} {
+		if f, ok := s.faults[k]; ok {
+			return f
+		}
+	}
+	return Fault{}
+}
+
+// Calls is the number of requests that reached the route pattern path, counted
+// on arrival; "" counts every request.
+func (s *Server) Calls(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if path == "" {
+		return len(s.reqs)
+	}
+	return s.calls[path]
+}
+
+// TokensIssued is the number of distinct access tokens handed out.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
+// Requests returns the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.reqs)
+	for i := range out {
+		out[i].Query = cloneValues(out[i].Query)
+	}
+	return out
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
+	s.mu.Lock()
+	s.calls[pattern]++
+	s.reqs = append(s.reqs, Request{Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path, Pattern: pattern, Query: r.URL.Query()})
+	idx := len(s.reqs) - 1
+	s.mu.Unlock()
+
+	sw := &statusWriter{ResponseWriter: w}
+	s.mux.ServeHTTP(sw, r)
+
+	s.mu.Lock()
+	s.reqs[idx].Status = sw.status
+	s.mu.Unlock()
+}
+
+// protected wraps a GET handler with the method check, authentication and faults.
+func (s *Server) protected(pattern string, h func(http.ResponseWriter, *http.Request, Merchant)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !allowMethod(w, r, http.MethodGet) {
+			return
+		}
+		m, ok := s.authenticate(r)
+		if !ok {
+			writeError(w, http.StatusUnauthorized, "Unauthorized")
+			return
+		}
+		if s.fault(m.ImpKey, pattern).apply(w, r) {
+			return
+		}
+		h(w, r, m)
+	}
+}
+
+func allowMethod(w http.ResponseWriter, r *http.Request, method string) bool {
+	if r.Method == method {
+		return true
+	}
+	w.Header().Set("Allow", method)
+	writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+	return false
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
