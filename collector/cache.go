@@ -118,6 +118,13 @@ func (c *cache) refresh(ctx context.Context, f *flight) {
 	start := time.Now()
 	metrics, err := c.update(rctx)
 	took := time.Since(start)
+	// Log before releasing the waiters, so that the line is written by the
+	// time any scrape that saw this refresh has answered.
+	if err != nil {
+		logRefreshError(c.logger, err, took)
+	} else {
+		c.logger.Debug("Refreshed upstream data", "series", len(metrics), "duration_seconds", took.Seconds())
+	}
 
 	c.mu.Lock()
 	now := c.now()
@@ -133,12 +140,6 @@ func (c *cache) refresh(ctx context.Context, f *flight) {
 	c.flight = nil
 	c.mu.Unlock()
 	close(f.done)
-
-	if err != nil {
-		logRefreshError(c.logger, err, took)
-	} else {
-		c.logger.Debug("Refreshed upstream data", "series", len(metrics), "duration_seconds", took.Seconds())
-	}
 }
 
 // logRefreshError logs a failed refresh once, with the upstream's own code

@@ -1,6 +1,10 @@
 package collector
 
 import (
+	"bytes"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -81,5 +85,35 @@ func TestVGPErrorStatuses(t *testing.T) {
 				t.Errorf("error %v, want code %s and %q", err, tc.code, tc.phrase)
 			}
 		})
+	}
+}
+
+// A 3200 answer is logged once, naming "Not Member", at error level, and no
+// log line at any level carries the member's phone number or e-mail.
+func TestVGPNotMemberLogged(t *testing.T) {
+	_, url := vgpServer(t, vgpsim.SeedMember())
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := &config.Config{Global: config.DefaultGlobal, VGP: []config.VGPAccount{{
+		Name: "fleet", Endpoint: url, Caller: "Vroomgo", PhoneNumber: "821055501234", Email: "nobody@example.com",
+	}}}
+	e, err := New(cfg, Options{Logger: logger, Requests: NewRequestCounter(prometheus.NewRegistry())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareText(t, e, upLine("vgp", "fleet", "payments", 0), "billing_up")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	var errorLines []string
+	for _, l := range lines {
+		if strings.Contains(l, "level=ERROR") {
+			errorLines = append(errorLines, l)
+		}
+		if strings.Contains(l, "821055501234") || strings.Contains(l, "nobody@example.com") {
+			t.Errorf("personal data logged: %s", l)
+		}
+	}
+	if len(errorLines) != 1 || !strings.Contains(errorLines[0], `upstream_message="Not Member`) ||
+		!strings.Contains(errorLines[0], "upstream_code=3200") || !strings.Contains(errorLines[0], "account=fleet") {
+		t.Errorf("want one error line naming Not Member, code 3200 and the account; got:\n%s", buf.String())
 	}
 }
