@@ -21,7 +21,7 @@ func scrapeContext(r *http.Request, offset time.Duration) (context.Context, cont
 		return ctx, cancel, nil
 	}
 	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil || secs <= 0 || secs > 1e6 {
+	if err != nil || !(secs > 0 && secs <= 1e6) { // also refuses NaN
 		return nil, nil, fmt.Errorf("invalid %s header %q: want a positive number of seconds", scrapeTimeoutHeader, v)
 	}
 	announced := time.Duration(secs * float64(time.Second))
