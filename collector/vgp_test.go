@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"log/slog"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"

@@ -90,12 +90,12 @@ const (
 // ServeHTTP answers one API call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slot := s.arrive()
-	req := Request{AccessKey: r.Header.Get(headerAccessKey), Action: r.URL.Path}
+	req := Request{AccessKey: r.Header.Get(headerAccessKey), Action: r.URL.Path, Arrived: time.Now()}
 	resp := s.handle(r, &req)
 	if resp == nil { // the client gave up while a fault held the request
 		return
 	}
-	req.Status = resp.status
+	req.Status, req.Answered = resp.status, time.Now()
 	s.answered(slot, req)
 	if resp.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "GET, POST")

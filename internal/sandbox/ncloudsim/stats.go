@@ -23,6 +23,8 @@ type Request struct {
 	Format     string    // responseFormatType, "xml" when absent
 	Start, End time.Time // startMonth/endMonth as the first instant of the month in Seoul
 	Status     int
+	// Arrived and Answered are wall-clock times, for tests of concurrency.
+	Arrived, Answered time.Time
 }
 
 // statKey identifies a counter; "" in either field means "all".
