@@ -1,0 +1,142 @@
+// Package sandbox runs the fake upstreams (ncloudsim, vgpsim, portonesim) on
+// loopback with demo data, and builds the configuration that points the
+// exporter at them. --demo and the end-to-end tests use it.
+//
+// The demo data is realistic generated history plus a few hand-made
+// situations that dashboards and alerts must show: a credit almost used up
+// that expires this month, a coin balance near zero, a low VGP balance, a
+// PortOne customer whose payment failed and one with nothing scheduled.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
+	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
+	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+)
+
+// Demo credentials. They exist only inside this process.
+const (
+	DemoNCloudAccessKey  = "ncp_iam_DEMOACCESSKEY0001"
+	DemoNCloudSecretKey  = "ncp_iam_DEMOSECRETKEY000000000000000001"
+	DemoNCloudOrgKey     = "ncp_iam_DEMOACCESSKEY0002"
+	DemoNCloudOrgSecret  = "ncp_iam_DEMOSECRETKEY000000000000000002"
+	DemoPortOneImpKey    = "demo_imp_key_0001"
+	DemoPortOneImpSecret = "demo_imp_secret_0000000000000000000000000001"
+	DemoVGPPhone         = "821012345678"
+	DemoVGPLowEmail      = "kiosk-operator@example.com"
+)
+
+// Demo is a running set of fake upstreams.
+type Demo struct {
+	Config  *config.Config
+	NCloud  *ncloudsim.Server
+	VGP     *vgpsim.Server
+	PortOne *portonesim.Server
+	servers []*http.Server
+}
+
+// StartDemo starts the fake upstreams on loopback and stops them when ctx
+// is done.
+func StartDemo(ctx context.Context, logger *slog.Logger) (*config.Config, error) {
+	d, err := Start(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-ctx.Done()
+		d.Close()
+	}()
+	logger.Debug("Demo upstreams listening", "ncloud", d.Config.NCloud[0].Endpoint, "vgp", d.Config.VGP[0].Endpoint, "portone", d.Config.PortOne[0].Endpoint)
+	return d.Config, nil
+}
+
+// Start serves demo data as of now from three loopback listeners.
+func Start(now time.Time) (*Demo, error) {
+	d := &Demo{
+		NCloud:  ncloudsim.New(ncloudsim.Options{}),
+		VGP:     vgpsim.New(),
+		PortOne: portonesim.New(portonesim.Options{}),
+	}
+	d.NCloud.AddAccount(ncloudsim.Account{AccessKey: DemoNCloudAccessKey, SecretKey: DemoNCloudSecretKey, Data: ncloudMain(now)})
+	d.NCloud.AddAccount(ncloudsim.Account{AccessKey: DemoNCloudOrgKey, SecretKey: DemoNCloudOrgSecret, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
+		Seed: 2, Now: now, Members: []string{"20000001", "20000002", "20000003"}, Credits: 9, Coins: 4, DemandProducts: 8, DemandMonths: 3,
+	})})
+	d.VGP.AddMember(vgpsim.Member{PhoneNumber: DemoVGPPhone, Records: vgpsim.Generate(1, 40, now)})
+	d.VGP.AddMember(vgpsim.Member{Email: DemoVGPLowEmail, Records: vgpLow(now)})
+	d.PortOne.AddMerchant(portonesim.Merchant{ImpKey: DemoPortOneImpKey, ImpSecret: DemoPortOneImpSecret, Schedules: portoneShop(now)})
+
+	ncloudURL, err := d.serve(d.NCloud)
+	if err != nil {
+		return nil, err
+	}
+	vgpURL, err := d.serve(d.VGP)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	portoneURL, err := d.serve(d.PortOne)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.Config = demoConfig(ncloudURL+"/billing/v1", vgpURL+vgpsim.Path, portoneURL)
+	return d, nil
+}
+
+// Close stops the listeners.
+func (d *Demo) Close() {
+	for _, s := range d.servers {
+		_ = s.Close()
+	}
+}
+
+func (d *Demo) serve(h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listening on loopback: %w", err)
+	}
+	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	d.servers = append(d.servers, s)
+	go func() {
+		if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			panic(err) // a loopback listener that fails is a broken machine
+		}
+	}()
+	return "http://" + l.Addr().String(), nil
+}
+
+func demoConfig(ncloudURL, vgpURL, portoneURL string) *config.Config {
+	g := config.DefaultGlobal
+	g.MinRefreshInterval = config.Duration(15 * time.Second)
+	g.Timeout = config.Duration(10 * time.Second)
+	return &config.Config{
+		Global: g,
+		NCloud: []config.NCloudAccount{
+			{
+				Name: "main", Endpoint: ncloudURL, AccessKey: DemoNCloudAccessKey, SecretKey: DemoNCloudSecretKey,
+				Collectors: config.NCloudCollectors, ResponseFormat: "xml", DemandMonths: 3, CoinCurrency: "KRW",
+			},
+			{
+				Name: "org", Endpoint: ncloudURL, AccessKey: DemoNCloudOrgKey, SecretKey: DemoNCloudOrgSecret,
+				Collectors: config.NCloudCollectors, ResponseFormat: "json", IsOrganization: true, DemandMonths: 3, CoinCurrency: "KRW",
+			},
+		},
+		VGP: []config.VGPAccount{
+			{Name: "fleet", Endpoint: vgpURL, Caller: "Vroomgo", PhoneNumber: DemoVGPPhone},
+			{Name: "kiosk", Endpoint: vgpURL, Caller: "Vroomgo", Email: DemoVGPLowEmail},
+		},
+		PortOne: []config.PortOneAccount{{
+			Name: "shop", Endpoint: portoneURL, ImpKey: DemoPortOneImpKey, ImpSecret: DemoPortOneImpSecret,
+			Lookback: config.Duration(30 * 24 * time.Hour), Lookahead: config.Duration(45 * 24 * time.Hour),
+		}},
+	}
+}

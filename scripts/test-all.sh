@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every test billing_exporter has: formatting, vet, lint, unit and
+# integration tests (race detector on), and promtool on the demo's output.
+# It installs what it needs when missing (Prometheus tools from Debian,
+# golangci-lint from the Go module proxy), so it runs on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GOLANGCI_LINT_VERSION=v2.15.0
+export PATH="$(go env GOPATH)/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_tools() {
+  if ! command -v promtool >/dev/null; then
+    step "Installing Prometheus and Alertmanager (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+  fi
+  if ! golangci-lint version 2>/dev/null | grep -q "${GOLANGCI_LINT_VERSION#v}"; then
+    step "Installing golangci-lint ${GOLANGCI_LINT_VERSION}"
+    go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${GOLANGCI_LINT_VERSION}"
+  fi
+}
+
+install_tools
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "golangci-lint"
+golangci-lint run ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "Demo end to end: run the binary, lint /metrics with promtool"
+scripts/demo-check.sh
+
+echo
+echo "All tests passed."
