@@ -50,7 +50,7 @@ func ncloudMain(now time.Time) ncloudsim.Data {
 // vgpLow is a kiosk's history whose balance has run down to 3.5.
 func vgpLow(now time.Time) []vgpsim.Record {
 	var recs []vgpsim.Record
-	balance := 60.0
+	balance := 53.0
 	for i := range 8 {
 		usage := 7.0
 		if i == 7 {
