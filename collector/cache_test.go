@@ -70,7 +70,7 @@ func testExporter(p refreshPolicy, clk *clock, cs ...*fakeCollector) *Exporter {
 	for i, c := range cs {
 		targets = append(targets, newTarget("test", "acct", string(rune('a'+i)), c, p, clk.now, promslog.NewNopLogger()))
 	}
-	return newExporter(targets)
+	return newExporter(targets, nil)
 }
 
 func gather(t *testing.T, e *Exporter, ctx context.Context) string {

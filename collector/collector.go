@@ -41,7 +41,11 @@ var (
 		prometheus.BuildFQName(namespace, "collector", "last_success_timestamp_seconds"),
 		"billing_exporter: When the collector's upstream data was last refreshed successfully, in seconds since the epoch.",
 		targetLabels, nil)
-	selfDescs = []*prometheus.Desc{upDesc, durationDesc, lastSuccessDesc}
+	thresholdDesc = prometheus.NewDesc(
+		prometheus.BuildFQName(namespace, "alert", "threshold"),
+		"billing_exporter: An alert threshold of the account, from the thresholds section of the config file; the shipped alert rules compare against it. Durations are in seconds.",
+		[]string{"provider", "account", "threshold"}, nil)
+	selfDescs = []*prometheus.Desc{upDesc, durationDesc, lastSuccessDesc, thresholdDesc}
 )
 
 // newDesc builds the descriptor of an upstream metric; every upstream metric

@@ -27,14 +27,22 @@ func (t *Target) State() State { return t.cache.snapshot() }
 type Exporter struct {
 	targets []*Target
 	descs   []*prometheus.Desc
+	static  []accountMetric // from the config, not the upstream
+}
+
+// accountMetric is a metric that belongs to an account rather than to one
+// of its collectors.
+type accountMetric struct {
+	provider, account string
+	metric            prometheus.Metric
 }
 
 // Targets returns the targets in configuration order.
 func (e *Exporter) Targets() []*Target { return e.targets }
 
 // newExporter indexes targets and the union of their descriptors.
-func newExporter(targets []*Target) *Exporter {
-	e := &Exporter{targets: targets, descs: append([]*prometheus.Desc(nil), selfDescs...)}
+func newExporter(targets []*Target, static []accountMetric) *Exporter {
+	e := &Exporter{targets: targets, static: static, descs: append([]*prometheus.Desc(nil), selfDescs...)}
 	seen := map[*prometheus.Desc]bool{}
 	for _, t := range targets {
 		ch := make(chan *prometheus.Desc, 64)
@@ -91,6 +99,15 @@ func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
 // Collect runs every target in parallel; a slow or failing target costs
 // only its own series.
 func (s *scrape) Collect(ch chan<- prometheus.Metric) {
+	accounts := map[[2]string]bool{}
+	for _, t := range s.targets {
+		accounts[[2]string{t.Provider, t.Account}] = true
+	}
+	for _, m := range s.e.static {
+		if accounts[[2]string{m.provider, m.account}] {
+			ch <- m.metric
+		}
+	}
 	var wg sync.WaitGroup
 	for _, t := range s.targets {
 		wg.Go(func() {

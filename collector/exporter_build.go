@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/promslog"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
@@ -60,16 +61,19 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		if err := b.ncloud(a); err != nil {
 			return nil, fmt.Errorf("ncloud account %q: %w", a.Name, err)
 		}
+		b.thresholds(providerNCloud, a.Name, a.Thresholds.List())
 	}
 	for _, a := range cfg.VGP {
 		b.vgp(a)
+		b.thresholds(providerVGP, a.Name, a.Thresholds.List())
 	}
 	for _, a := range cfg.PortOne {
 		if err := b.portone(a); err != nil {
 			return nil, fmt.Errorf("portone account %q: %w", a.Name, err)
 		}
+		b.thresholds(providerPortOne, a.Name, a.Thresholds.List())
 	}
-	return newExporter(b.targets), nil
+	return newExporter(b.targets, b.static), nil
 }
 
 type builder struct {
@@ -77,6 +81,15 @@ type builder struct {
 	o       Options
 	policy  refreshPolicy
 	targets []*Target
+	static  []accountMetric
+}
+
+// thresholds exports an account's alert thresholds.
+func (b *builder) thresholds(provider, account string, list []config.Threshold) {
+	for _, t := range list {
+		b.static = append(b.static, accountMetric{provider, account,
+			prometheus.MustNewConstMetric(thresholdDesc, prometheus.GaugeValue, t.Value, provider, account, t.Name)})
+	}
 }
 
 func (b *builder) httpClient(provider, account string) *http.Client {

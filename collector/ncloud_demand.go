@@ -18,6 +18,12 @@ var (
 	discountAmountDesc = newDesc("ncloud", "discount_amount",
 		"Discount applied to the demand by kind (type=product|credit|promise|promotion|etc|member_price|member_promise_add, from the *DiscountAmount fields of NCP getProductDemandCostByDiscountList)."+cached,
 		append(append([]string(nil), demandLabels...), "type")...)
+	monthStartDesc = newDesc("ncloud", "demand_month_start_timestamp_seconds",
+		"Start of a reported demand month in Asia/Seoul, in seconds since the epoch; with the end, alert rules find the current month and how much of it has passed.",
+		"month")
+	monthEndDesc = newDesc("ncloud", "demand_month_end_timestamp_seconds",
+		"End of a reported demand month in Asia/Seoul (the first second of the next month), in seconds since the epoch.",
+		"month")
 	appliedDiscountDesc = newDesc("ncloud", "demand_discount_applied_amount",
 		"Amount of one credit or product discount applied to the demand (discountAppliedAmount of appliedCreditHistoryList and appliedProductDiscountHistoryList, discount_kind=credit|product)."+cached,
 		append(append([]string(nil), demandLabels...), "discount_no", "discount_kind")...)
@@ -35,15 +41,22 @@ func (c *ncloudDemandCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- useAmountDesc
 	ch <- discountAmountDesc
 	ch <- appliedDiscountDesc
+	ch <- monthStartDesc
+	ch <- monthEndDesc
 }
 
 func (c *ncloudDemandCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	to := ncloud.MonthOf(c.now())
-	rows, err := c.client.DemandCost(ctx, to.Add(1-c.months), to)
+	from := to.Add(1 - c.months)
+	rows, err := c.client.DemandCost(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
 	set := newSeriesSet()
+	for m := from; !to.Before(m); m = m.Add(1) {
+		set.add(monthStartDesc, float64(m.Add(-1).End().Unix()), c.account, m.String())
+		set.add(monthEndDesc, float64(m.End().Unix()), c.account, m.String())
+	}
 	for _, r := range rows {
 		labels := []string{c.account, r.MemberNo.String(), r.DemandMonth.String(),
 			r.ProductDemandType.Code, r.ProductDemandType.RegionCode, r.PayCurrency.Code}

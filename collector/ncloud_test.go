@@ -25,7 +25,8 @@ var ncloudMetrics = []string{
 	"billing_ncloud_credit_remaining", "billing_ncloud_credit_received", "billing_ncloud_credit_expiry_timestamp_seconds",
 	"billing_ncloud_coin_remaining", "billing_ncloud_coin_charged", "billing_ncloud_coin_expiry_timestamp_seconds",
 	"billing_ncloud_demand_amount", "billing_ncloud_use_amount", "billing_ncloud_discount_amount",
-	"billing_ncloud_demand_discount_applied_amount", "billing_up",
+	"billing_ncloud_demand_discount_applied_amount", "billing_ncloud_demand_month_start_timestamp_seconds",
+	"billing_ncloud_demand_month_end_timestamp_seconds", "billing_up", "billing_alert_threshold",
 }
 
 // ncloudServer serves one account with data over real HTTP; now is the
@@ -43,6 +44,7 @@ func ncloudAccount(endpoint, format string) config.NCloudAccount {
 	return config.NCloudAccount{
 		Name: "main", Endpoint: endpoint, AccessKey: testAccessKey, SecretKey: testSecretKey,
 		Collectors: config.NCloudCollectors, ResponseFormat: format, DemandMonths: 1, CoinCurrency: "KRW",
+		Thresholds: config.DefaultNCloudThresholds,
 	}
 }
 

@@ -16,7 +16,7 @@ const providerPortOne = "portone"
 // portoneDescs are the descriptors of one label layout: per customer, or
 // per account when aggregate drops customer_uid.
 type portoneDescs struct {
-	schedules, amount, upcoming, nextTime, nextAmount *prometheus.Desc
+	schedules, amount, upcoming, nextTime, nextAmount, lastRun *prometheus.Desc
 }
 
 func newPortOneDescs(perCustomer bool) portoneDescs {
@@ -41,6 +41,9 @@ func newPortOneDescs(perCustomer bool) portoneDescs {
 		nextAmount: newDesc("portone", "next_payment_amount",
 			"amount of the earliest scheduled payment after now; absent when there is none."+cached,
 			with("currency")...),
+		lastRun: newDesc("portone", "last_run_timestamp_seconds",
+			"When the latest executed schedule in the window with this payment_status ran (executed_at, or schedule_at when executed_at is 0), in seconds since the epoch; a failed run newer than the last paid one means the subscription is failing."+cached,
+			with("payment_status")...),
 	}
 }
 
@@ -95,6 +98,7 @@ func (c *portoneCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.descs.upcoming
 	ch <- c.descs.nextTime
 	ch <- c.descs.nextAmount
+	ch <- c.descs.lastRun
 }
 
 func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
@@ -122,6 +126,13 @@ func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, err
 	for _, s := range schedules {
 		set.add(c.descs.schedules, 1, labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus)...)
 		set.add(c.descs.amount, s.Amount, labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus, s.Currency)...)
+		if s.ScheduleStatus == "executed" {
+			ran := s.ExecutedAt
+			if ran.IsZero() {
+				ran = s.ScheduleAt
+			}
+			set.max(c.descs.lastRun, float64(ran.Unix()), labels(s.CustomerUID, s.PaymentStatus)...)
+		}
 		if s.ScheduleStatus != "scheduled" || !s.ScheduleAt.After(now) {
 			set.add(c.descs.upcoming, 0, labels(s.CustomerUID)...)
 			continue

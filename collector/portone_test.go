@@ -103,9 +103,13 @@ billing_portone_next_payment_timestamp_seconds{account="shop",customer_uid="cust
 # HELP billing_portone_next_payment_amount ` + help(portoneByCustomer.nextAmount) + `
 # TYPE billing_portone_next_payment_amount gauge
 billing_portone_next_payment_amount{account="shop",currency="KRW",customer_uid="cust_a"} 10
+# HELP billing_portone_last_run_timestamp_seconds ` + help(portoneByCustomer.lastRun) + `
+# TYPE billing_portone_last_run_timestamp_seconds gauge
+billing_portone_last_run_timestamp_seconds{account="shop",customer_uid="cust_a",payment_status="failed"} ` + strconv.FormatInt(now.Add(-time.Hour).Unix(), 10) + `
+billing_portone_last_run_timestamp_seconds{account="shop",customer_uid="cust_a",payment_status="paid"} ` + strconv.FormatInt(from.Unix(), 10) + `
 `
 	compareText(t, e, want, "billing_portone_schedules", "billing_portone_schedule_amount", "billing_portone_upcoming_schedules",
-		"billing_portone_next_payment_timestamp_seconds", "billing_portone_next_payment_amount")
+		"billing_portone_next_payment_timestamp_seconds", "billing_portone_next_payment_amount", "billing_portone_last_run_timestamp_seconds")
 
 	var spans [][2]int64
 	for _, r := range sim.Requests() {

@@ -42,6 +42,15 @@ func (s *seriesSet) min(desc *prometheus.Desc, v float64, labels ...string) {
 	s.insert(desc, v, labels)
 }
 
+// max keeps the largest value seen for the series.
+func (s *seriesSet) max(desc *prometheus.Desc, v float64, labels ...string) {
+	if i, ok := s.find(desc, labels); ok {
+		s.series[i].value = max(s.series[i].value, v)
+		return
+	}
+	s.insert(desc, v, labels)
+}
+
 func (s *seriesSet) find(desc *prometheus.Desc, labels []string) (int, bool) {
 	i, ok := s.index[desc][key(labels)]
 	return i, ok

@@ -107,6 +107,22 @@ func TestBadConfigs(t *testing.T) {
 		{"key given twice", "ncloud:\n  - name: a\n    name: b\n    access_key: k\n    secret_key: s\n", `field "name" given twice`},
 		{"bool as text", acct("    is_partner: sometimes\n"), `ncloud account "a": field "is_partner": line 5: cannot unmarshal`},
 		{"not yaml", "ncloud: [unclosed", "yaml: line 1: did not find expected"},
+		{"threshold ratio above 1", acct("    thresholds:\n      credit_remaining_ratio: 5\n"), `ncloud account "a": field "thresholds": field "credit_remaining_ratio": must be between 0 and 1, got 5`},
+		{"unknown threshold", acct("    thresholds:\n      credit_low: 5\n"), `ncloud account "a": field "thresholds": line 6: unknown field "credit_low"`},
+		{"negative threshold", acct("    thresholds:\n      coin_remaining_min: -1\n"), `field "thresholds": field "coin_remaining_min": must not be negative`},
+		{"zero stale threshold", acct("    thresholds:\n      stale: 0s\n"), `field "thresholds": field "stale": must be greater than 0`},
+		{"vgp without caller", "vgp:\n  - name: v\n    email: a@example.com\n", `vgp account "v": field "caller": required`},
+		{"vgp without member", "vgp:\n  - name: v\n    caller: Vroomgo\n", `vgp account "v": at least one of "phone_number" and "email" is required`},
+		{"vgp bad phone", "vgp:\n  - name: v\n    caller: Vroomgo\n    phone_number: \"010-1234\"\n", `vgp account "v": field "phone_number": want 8 to 15 digits`},
+		{"vgp bad email", "vgp:\n  - name: v\n    caller: Vroomgo\n    email: nobody\n", `vgp account "v": field "email": not an e-mail address`},
+		{"vgp negative balance threshold", "vgp:\n  - name: v\n    caller: Vroomgo\n    email: a@example.com\n    thresholds: {balance_min: -3}\n", `field "balance_min": must not be negative`},
+		{"portone without secret", "portone:\n  - name: p\n    imp_key: k\n", `portone account "p": one of "imp_secret" and "imp_secret_file" is required`},
+		{"portone both secrets", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    imp_secret_file: testdata/ncloud_secret\n", `at most one of "imp_secret" and "imp_secret_file"`},
+		{"portone negative lookback", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    lookback: -1d\n", `portone account "p": field "lookback": must not be negative`},
+		{"portone huge lookahead", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    lookahead: 1000d\n", `field "lookahead": 1000d is longer than two years`},
+		{"portone empty window", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    lookback: 0s\n    lookahead: 0s\n", `the window is empty`},
+		{"portone duplicate customer", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    customer_uids: [a, a]\n", `field "customer_uids": "a" listed twice`},
+		{"portone duplicate name", "portone:\n  - {name: p, imp_key: k, imp_secret: s}\n  - {name: p, imp_key: k, imp_secret: s}\n", `portone account "p": field "name": duplicate account name`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -129,6 +145,38 @@ func TestBadConfigs(t *testing.T) {
 				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	c, err := Parse([]byte(`
+ncloud:
+  - {name: a, access_key: k, secret_key: s, thresholds: {credit_remaining_min: 5000, credit_expiry_warning: 7d}}
+  - {name: b, access_key: k, secret_key: s}
+vgp:
+  - {name: v, caller: Vroomgo, email: a@example.com, thresholds: {balance_min: 2.5}}
+portone:
+  - {name: p, imp_key: k, imp_secret: s, thresholds: {stale: 2h}}
+`), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.NCloud[0].Thresholds
+	if a.CreditRemainingMin != 5000 || time.Duration(a.CreditExpiryWarning) != 7*24*time.Hour ||
+		a.CreditRemainingRatio != DefaultNCloudThresholds.CreditRemainingRatio || a.CoinRemainingMin != DefaultNCloudThresholds.CoinRemainingMin {
+		t.Errorf("partial override: %+v", a)
+	}
+	if c.NCloud[1].Thresholds != DefaultNCloudThresholds {
+		t.Errorf("defaults: %+v", c.NCloud[1].Thresholds)
+	}
+	if c.VGP[0].Thresholds.BalanceMin != 2.5 || c.VGP[0].Thresholds.Stale != DefaultVGPThresholds.Stale {
+		t.Errorf("vgp: %+v", c.VGP[0].Thresholds)
+	}
+	if time.Duration(c.PortOne[0].Thresholds.Stale) != 2*time.Hour {
+		t.Errorf("portone: %+v", c.PortOne[0].Thresholds)
+	}
+	if got := a.List()[2]; got.Name != "credit_expiry_warning_seconds" || got.Value != 7*24*3600 {
+		t.Errorf("exported %+v", got)
 	}
 }
 

@@ -21,19 +21,20 @@ const DefaultNCloudEndpoint = "https://billingapi.apigw.ntruss.com/billing/v1"
 
 // NCloudAccount is one NAVER Cloud Platform account (API key pair).
 type NCloudAccount struct {
-	Name           string   `yaml:"name"`
-	Endpoint       string   `yaml:"endpoint"`
-	AccessKey      string   `yaml:"access_key"`
-	AccessKeyFile  string   `yaml:"access_key_file"`
-	SecretKey      Secret   `yaml:"secret_key"`
-	SecretKeyFile  string   `yaml:"secret_key_file"`
-	Collectors     []string `yaml:"collectors"`
-	ResponseFormat string   `yaml:"response_format"`
-	IsOrganization bool     `yaml:"is_organization"`
-	IsPartner      bool     `yaml:"is_partner"`
-	MemberNos      []string `yaml:"member_nos"`
-	DemandMonths   int      `yaml:"demand_months"`
-	CoinCurrency   string   `yaml:"coin_currency"`
+	Name           string           `yaml:"name"`
+	Endpoint       string           `yaml:"endpoint"`
+	AccessKey      string           `yaml:"access_key"`
+	AccessKeyFile  string           `yaml:"access_key_file"`
+	SecretKey      Secret           `yaml:"secret_key"`
+	SecretKeyFile  string           `yaml:"secret_key_file"`
+	Collectors     []string         `yaml:"collectors"`
+	ResponseFormat string           `yaml:"response_format"`
+	IsOrganization bool             `yaml:"is_organization"`
+	IsPartner      bool             `yaml:"is_partner"`
+	MemberNos      []string         `yaml:"member_nos"`
+	DemandMonths   int              `yaml:"demand_months"`
+	CoinCurrency   string           `yaml:"coin_currency"`
+	Thresholds     NCloudThresholds `yaml:"thresholds"`
 }
 
 func (a *NCloudAccount) setDefaults() {
@@ -41,6 +42,7 @@ func (a *NCloudAccount) setDefaults() {
 	a.ResponseFormat = "xml"
 	a.DemandMonths = 1
 	a.CoinCurrency = "KRW"
+	a.Thresholds = DefaultNCloudThresholds
 }
 
 var (
@@ -90,5 +92,5 @@ func (a *NCloudAccount) validate(dir string) error {
 	if !currencyRE.MatchString(a.CoinCurrency) {
 		return fmt.Errorf("field \"coin_currency\": %q is not a three-letter currency code", a.CoinCurrency)
 	}
-	return nil
+	return a.Thresholds.validate()
 }

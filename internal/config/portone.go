@@ -11,22 +11,24 @@ const DefaultPortOneEndpoint = "https://api.iamport.kr"
 
 // PortOneAccount is one PortOne merchant (REST API key pair).
 type PortOneAccount struct {
-	Name          string   `yaml:"name"`
-	Endpoint      string   `yaml:"endpoint"`
-	ImpKey        string   `yaml:"imp_key"`
-	ImpKeyFile    string   `yaml:"imp_key_file"`
-	ImpSecret     Secret   `yaml:"imp_secret"`
-	ImpSecretFile string   `yaml:"imp_secret_file"`
-	CustomerUIDs  []string `yaml:"customer_uids"`
-	Lookback      Duration `yaml:"lookback"`
-	Lookahead     Duration `yaml:"lookahead"`
-	Aggregate     bool     `yaml:"aggregate"`
+	Name          string            `yaml:"name"`
+	Endpoint      string            `yaml:"endpoint"`
+	ImpKey        string            `yaml:"imp_key"`
+	ImpKeyFile    string            `yaml:"imp_key_file"`
+	ImpSecret     Secret            `yaml:"imp_secret"`
+	ImpSecretFile string            `yaml:"imp_secret_file"`
+	CustomerUIDs  []string          `yaml:"customer_uids"`
+	Lookback      Duration          `yaml:"lookback"`
+	Lookahead     Duration          `yaml:"lookahead"`
+	Aggregate     bool              `yaml:"aggregate"`
+	Thresholds    PortOneThresholds `yaml:"thresholds"`
 }
 
 func (a *PortOneAccount) setDefaults() {
 	a.Endpoint = DefaultPortOneEndpoint
 	a.Lookback = Duration(30 * 24 * time.Hour)
 	a.Lookahead = Duration(60 * 24 * time.Hour)
+	a.Thresholds = DefaultPortOneThresholds
 }
 
 // maxWindow bounds lookback and lookahead: each 3-month slice is one call
@@ -71,5 +73,5 @@ func (a *PortOneAccount) validate(dir string) error {
 	if a.Lookback+a.Lookahead == 0 {
 		return errors.New(`fields "lookback" and "lookahead": the window is empty`)
 	}
-	return nil
+	return a.Thresholds.validate()
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -14,14 +13,18 @@ const DefaultVGPEndpoint = "https://dd3jwb4e7e.execute-api.us-east-2.amazonaws.c
 // phone number and e-mail identify the member upstream; they are personal
 // data and never become labels.
 type VGPAccount struct {
-	Name        string `yaml:"name"`
-	Endpoint    string `yaml:"endpoint"`
-	Caller      string `yaml:"caller"`
-	PhoneNumber string `yaml:"phone_number"`
-	Email       string `yaml:"email"`
+	Name        string        `yaml:"name"`
+	Endpoint    string        `yaml:"endpoint"`
+	Caller      string        `yaml:"caller"`
+	PhoneNumber string        `yaml:"phone_number"`
+	Email       string        `yaml:"email"`
+	Thresholds  VGPThresholds `yaml:"thresholds"`
 }
 
-func (a *VGPAccount) setDefaults() { a.Endpoint = DefaultVGPEndpoint }
+func (a *VGPAccount) setDefaults() {
+	a.Endpoint = DefaultVGPEndpoint
+	a.Thresholds = DefaultVGPThresholds
+}
 
 var phoneRE = regexp.MustCompile(`^\+?[0-9]{8,15}$`)
 
@@ -40,7 +43,7 @@ func (a *VGPAccount) validate(string) error {
 		return errors.New(`field "phone_number": want 8 to 15 digits with the country code, e.g. "821012345678"`)
 	}
 	if a.Email != "" && (!strings.Contains(a.Email, "@") || strings.ContainsAny(a.Email, " \t\n")) {
-		return fmt.Errorf(`field "email": not an e-mail address`)
+		return errors.New(`field "email": not an e-mail address`)
 	}
-	return nil
+	return a.Thresholds.validate()
 }
