@@ -40,6 +40,10 @@ golangci-lint run ./...
 step "go test -race"
 go test -race -count=1 ./...
 
+step "Alert rules: promtool check rules, promtool test rules"
+promtool check rules alerts/*.yml
+promtool test rules alerts/tests/*.yml
+
 step "Demo end to end: run the binary, lint /metrics with promtool"
 scripts/demo-check.sh
 
