@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
@@ -88,7 +89,11 @@ func Start(now time.Time) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
-	d.Config = demoConfig(ncloudURL+"/billing/v1", vgpURL+vgpsim.Path, portoneURL)
+	d.Config, err = demoConfig(ncloudURL+"/billing/v1", vgpURL+vgpsim.Path, portoneURL)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("demo configuration: %w", err)
+	}
 	return d, nil
 }
 
@@ -114,29 +119,45 @@ func (d *Demo) serve(h http.Handler) (string, error) {
 	return "http://" + l.Addr().String(), nil
 }
 
-func demoConfig(ncloudURL, vgpURL, portoneURL string) *config.Config {
-	g := config.DefaultGlobal
-	g.MinRefreshInterval = config.Duration(15 * time.Second)
-	g.Timeout = config.Duration(10 * time.Second)
-	return &config.Config{
-		Global: g,
-		NCloud: []config.NCloudAccount{
-			{
-				Name: "main", Endpoint: ncloudURL, AccessKey: DemoNCloudAccessKey, SecretKey: DemoNCloudSecretKey,
-				Collectors: config.NCloudCollectors, ResponseFormat: "xml", DemandMonths: 3, CoinCurrency: "KRW",
-			},
-			{
-				Name: "org", Endpoint: ncloudURL, AccessKey: DemoNCloudOrgKey, SecretKey: DemoNCloudOrgSecret,
-				Collectors: config.NCloudCollectors, ResponseFormat: "json", IsOrganization: true, DemandMonths: 3, CoinCurrency: "KRW",
-			},
-		},
-		VGP: []config.VGPAccount{
-			{Name: "fleet", Endpoint: vgpURL, Caller: "Vroomgo", PhoneNumber: DemoVGPPhone},
-			{Name: "kiosk", Endpoint: vgpURL, Caller: "Vroomgo", Email: DemoVGPLowEmail},
-		},
-		PortOne: []config.PortOneAccount{{
-			Name: "shop", Endpoint: portoneURL, ImpKey: DemoPortOneImpKey, ImpSecret: DemoPortOneImpSecret,
-			Lookback: config.Duration(30 * 24 * time.Hour), Lookahead: config.Duration(45 * 24 * time.Hour),
-		}},
-	}
+// demoConfigYAML is the demo's configuration, parsed like a user's file so
+// that defaults and validation are the same.
+const demoConfigYAML = `
+global:
+  min_refresh_interval: 15s
+  timeout: 10s
+ncloud:
+  - name: main
+    endpoint: {{ncloud}}
+    access_key: ` + DemoNCloudAccessKey + `
+    secret_key: ` + DemoNCloudSecretKey + `
+    response_format: xml
+    demand_months: 3
+  - name: org
+    endpoint: {{ncloud}}
+    access_key: ` + DemoNCloudOrgKey + `
+    secret_key: ` + DemoNCloudOrgSecret + `
+    response_format: json
+    is_organization: true
+    demand_months: 3
+vgp:
+  - name: fleet
+    endpoint: {{vgp}}
+    caller: Vroomgo
+    phone_number: "` + DemoVGPPhone + `"
+  - name: kiosk
+    endpoint: {{vgp}}
+    caller: Vroomgo
+    email: ` + DemoVGPLowEmail + `
+portone:
+  - name: shop
+    endpoint: {{portone}}
+    imp_key: ` + DemoPortOneImpKey + `
+    imp_secret: ` + DemoPortOneImpSecret + `
+    lookback: 30d
+    lookahead: 45d
+`
+
+func demoConfig(ncloudURL, vgpURL, portoneURL string) (*config.Config, error) {
+	text := strings.NewReplacer("{{ncloud}}", ncloudURL, "{{vgp}}", vgpURL, "{{portone}}", portoneURL).Replace(demoConfigYAML)
+	return config.Parse([]byte(text), "demo.yml")
 }

@@ -20,7 +20,7 @@ var (
 )
 
 // ncloudMain is generated history plus a credit that is almost used up and
-// expires at the end of this month, and a coin balance near zero.
+// expires at the end of this month, and a member whose coins are nearly gone.
 func ncloudMain(now time.Time) ncloudsim.Data {
 	d := ncloudsim.Generate(ncloudsim.GenerateOptions{
 		Seed: 1, Now: now, Members: []string{"10000001", "10000002"}, Credits: 6, Coins: 3, DemandProducts: 6, DemandMonths: 3,
@@ -35,7 +35,7 @@ func ncloudMain(now time.Time) ncloudsim.Data {
 		},
 	})
 	d.Coins = append(d.Coins, ncloudsim.CoinHistory{
-		MemberNo: "10000002",
+		MemberNo: "10000003", // a member whose only coin is nearly spent
 		Coin: ncloudsim.Coin{
 			DiscountNo: "90002", CoinChagedNo: "4402", CoinName: "Bank transfer (prepaid)",
 			CoinType:    ncloudsim.CommonCode{Code: "COIN", CodeName: "Common Coin"},
