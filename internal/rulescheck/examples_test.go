@@ -1,0 +1,135 @@
+package rulescheck
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// promtool runs promtool with args, failing when it is required but missing.
+func promtool(t *testing.T, args ...string) string {
+	t.Helper()
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("BILLING_E2E") != "" {
+			t.Fatal("promtool not installed")
+		}
+		t.Skip("promtool not installed")
+	}
+	out, err := exec.Command(p, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// The PrometheusRule's groups are valid rules for promtool too.
+func TestPrometheusRuleSpecChecks(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, prometheusRulePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr struct {
+		Spec yaml.Node `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(data, &pr); err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(&pr.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := promtool(t, "check", "rules", path); !strings.Contains(got, "SUCCESS: 13 rules found") {
+		t.Errorf("promtool: %s", got)
+	}
+}
+
+// The Kubernetes examples parse, and the Deployment runs unprivileged with
+// a read-only root filesystem and the credentials mounted as files.
+func TestKubernetesExamples(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(root, "examples", "kubernetes", "*.yaml"))
+	kinds := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := yaml.Unmarshal(data, &obj); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		kind, _ := obj["kind"].(string)
+		kinds[kind] = true
+		if kind != "Deployment" {
+			continue
+		}
+		var d struct {
+			Spec struct {
+				Template struct {
+					Spec struct {
+						SecurityContext struct {
+							RunAsNonRoot bool `yaml:"runAsNonRoot"`
+							RunAsUser    int  `yaml:"runAsUser"`
+						} `yaml:"securityContext"`
+						Containers []struct {
+							Env             []any `yaml:"env"`
+							SecurityContext struct {
+								ReadOnlyRootFilesystem   bool `yaml:"readOnlyRootFilesystem"`
+								AllowPrivilegeEscalation bool `yaml:"allowPrivilegeEscalation"`
+							} `yaml:"securityContext"`
+							VolumeMounts []struct {
+								MountPath string `yaml:"mountPath"`
+								ReadOnly  bool   `yaml:"readOnly"`
+							} `yaml:"volumeMounts"`
+						} `yaml:"containers"`
+					} `yaml:"spec"`
+				} `yaml:"template"`
+			} `yaml:"spec"`
+		}
+		if err := yaml.Unmarshal(data, &d); err != nil {
+			t.Fatal(err)
+		}
+		ps := d.Spec.Template.Spec
+		if !ps.SecurityContext.RunAsNonRoot || ps.SecurityContext.RunAsUser == 0 || len(ps.Containers) != 1 {
+			t.Errorf("pod security context: %+v", ps.SecurityContext)
+		}
+		c := ps.Containers[0]
+		if !c.SecurityContext.ReadOnlyRootFilesystem || c.SecurityContext.AllowPrivilegeEscalation || len(c.Env) != 0 {
+			t.Errorf("container: %+v", c)
+		}
+		for _, m := range c.VolumeMounts {
+			if !m.ReadOnly {
+				t.Errorf("mount %s is writable", m.MountPath)
+			}
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "Secret", "ServiceMonitor", "PrometheusRule"} {
+		if !kinds[k] {
+			t.Errorf("no %s in examples/kubernetes", k)
+		}
+	}
+}
+
+func TestPrometheusAndAlertmanagerExamples(t *testing.T) {
+	if got := promtool(t, "check", "config", filepath.Join(root, "examples", "prometheus.yml")); !strings.Contains(got, "SUCCESS") {
+		t.Errorf("promtool: %s", got)
+	}
+	amtool, err := exec.LookPath("amtool")
+	if err != nil {
+		if os.Getenv("BILLING_E2E") != "" {
+			t.Fatal("amtool not installed")
+		}
+		t.Skip("amtool not installed")
+	}
+	if out, err := exec.Command(amtool, "check-config", filepath.Join(root, "examples", "alertmanager.yml")).CombinedOutput(); err != nil {
+		t.Errorf("amtool: %v\n%s", err, out)
+	}
+}
