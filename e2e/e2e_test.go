@@ -23,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/dashgen"
 )
 
 // requireEnv makes missing servers a failure instead of a skip; the test
@@ -312,8 +314,40 @@ func query(base, expr string) ([]sample, error) {
 	return v, nil
 }
 
-func TestAlertsReachAlertmanager(t *testing.T) {
+func TestEndToEnd(t *testing.T) {
 	s := startStack(t)
+	t.Run("alerts reach Alertmanager", func(t *testing.T) { checkAlerts(t, s) })
+	t.Run("every dashboard query returns data", func(t *testing.T) { checkDashboards(t, s) })
+}
+
+// checkDashboards runs every panel query of dashboards/ (Grafana variables
+// substituted) against the Prometheus that scraped the demo and requires
+// data back. Recording rules and ALERTS need a few evaluations: poll.
+func checkDashboards(t *testing.T, s *stack) {
+	queries, err := dashgen.Queries("../dashboards")
+	if err != nil || len(queries) == 0 {
+		t.Fatalf("%d queries: %v", len(queries), err)
+	}
+	pending := queries
+	poll(t, "every dashboard query to return data", 60*time.Second, func() (bool, string) {
+		var still []dashgen.Query
+		for _, q := range pending {
+			res, err := query(s.prometheus, dashgen.Substitute(q.Expr))
+			if err != nil || len(res) == 0 {
+				still = append(still, q)
+			}
+		}
+		pending = still
+		var names []string
+		for _, q := range pending {
+			names = append(names, fmt.Sprintf("%s / %s / %s: %s", q.Dashboard, q.Panel, q.RefID, q.Expr))
+		}
+		return len(pending) == 0, strings.Join(names, "\n")
+	})
+	t.Logf("%d dashboard queries returned data", len(queries))
+}
+
+func checkAlerts(t *testing.T, s *stack) {
 	for _, want := range []map[string]string{
 		{"alertname": "BillingNCloudCreditLow", "severity": "warning", "account": "main", "member_no": "10000001", "discount_no": "90001", "currency": "KRW"},
 		{"alertname": "BillingNCloudCoinLow", "severity": "warning", "account": "main", "member_no": "10000003"},

@@ -44,6 +44,9 @@ step "Alert rules: promtool check rules, promtool test rules"
 promtool check rules alerts/*.yml
 promtool test rules alerts/tests/*.yml
 
+step "Dashboards: Grafana's TypeScript types, PromQL of every panel"
+scripts/check-dashboards.sh
+
 step "Demo end to end: run the binary, lint /metrics with promtool"
 scripts/demo-check.sh
 
