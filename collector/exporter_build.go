@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/common/promslog"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // Options are the parts of an Exporter that do not come from the config file.
@@ -92,8 +93,15 @@ func (b *builder) thresholds(provider, account string, list []config.Threshold) 
 	}
 }
 
+// httpClient is an account's client: every attempt is counted, transient
+// failures are retried within the scrape's deadline, bodies are size-limited.
 func (b *builder) httpClient(provider, account string) *http.Client {
-	return &http.Client{Transport: b.o.Requests.Transport(b.o.Transport, provider, account)}
+	counted := b.o.Requests.Transport(b.o.Transport, provider, account)
+	policy := upstream.DefaultRetryPolicy
+	policy.MaxRetries = b.cfg.Global.MaxRetries
+	policy.MaxBodyBytes = b.cfg.Global.MaxResponseBytes
+	logger := b.o.Logger.With("provider", provider, "account", account)
+	return &http.Client{Transport: upstream.NewRetryTransport(counted, policy, logger)}
 }
 
 func (b *builder) add(provider, account, name string, c Collector) {

@@ -37,6 +37,8 @@ type Global struct {
 	MaxConcurrency int `yaml:"max_concurrency"`
 	// MaxResponseBytes caps one upstream response body.
 	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// MaxRetries is how often a transient upstream failure is retried.
+	MaxRetries int `yaml:"max_retries"`
 }
 
 // Defaults used when a key is absent.
@@ -46,6 +48,7 @@ var DefaultGlobal = Global{
 	StaleAfter:         Duration(time.Hour),
 	MaxConcurrency:     4,
 	MaxResponseBytes:   32 << 20,
+	MaxRetries:         2,
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler with strict keys.
@@ -150,6 +153,9 @@ func (g *Global) validate() error {
 	}
 	if g.MaxConcurrency < 1 {
 		return fmt.Errorf(`field "max_concurrency": must be at least 1, got %d`, g.MaxConcurrency)
+	}
+	if g.MaxRetries < 0 || g.MaxRetries > 10 {
+		return fmt.Errorf(`field "max_retries": must be between 0 and 10, got %d`, g.MaxRetries)
 	}
 	if g.MaxResponseBytes < 1024 {
 		return fmt.Errorf(`field "max_response_bytes": must be at least 1024, got %d`, g.MaxResponseBytes)

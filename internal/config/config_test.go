@@ -91,6 +91,7 @@ func TestBadConfigs(t *testing.T) {
 		{"go duration unit", "global:\n  timeout: 1.5s\n" + acct(""), `field "timeout": line 2: unknown unit "." in duration "1.5s"`},
 		{"zero concurrency", "global:\n  max_concurrency: 0\n" + acct(""), `global: field "max_concurrency": must be at least 1, got 0`},
 		{"concurrency not a number", "global:\n  max_concurrency: many\n" + acct(""), `field "max_concurrency": line 2: cannot unmarshal`},
+		{"too many retries", "global:\n  max_retries: 50\n" + acct(""), `global: field "max_retries": must be between 0 and 10, got 50`},
 		{"tiny body limit", "global:\n  max_response_bytes: 10\n" + acct(""), `global: field "max_response_bytes": must be at least 1024`},
 		{"unknown collector", acct("    collectors: [credit, coins]\n"), `ncloud account "a": field "collectors": "coins" is not one of credit, coin, demand`},
 		{"collector twice", acct("    collectors: [coin, coin]\n"), `field "collectors": "coin" listed twice`},
