@@ -40,6 +40,23 @@ type accountMetric struct {
 // Targets returns the targets in configuration order.
 func (e *Exporter) Targets() []*Target { return e.targets }
 
+// Account names one configured account.
+type Account struct{ Provider, Name string }
+
+// Accounts returns the configured accounts, each once, in configuration order.
+func (e *Exporter) Accounts() []Account {
+	var out []Account
+	seen := map[Account]bool{}
+	for _, t := range e.targets {
+		a := Account{t.Provider, t.Account}
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // newExporter indexes targets and the union of their descriptors.
 func newExporter(targets []*Target, static []accountMetric) *Exporter {
 	e := &Exporter{targets: targets, static: static, descs: append([]*prometheus.Desc(nil), selfDescs...)}

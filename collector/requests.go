@@ -29,9 +29,18 @@ func (r *RequestCounter) Transport(base http.RoundTripper, provider, account str
 	return &countingTransport{base: base, vec: r.vec, provider: provider, account: account}
 }
 
-// Forget drops the series of an account that a reload removed.
-func (r *RequestCounter) Forget(provider, account string) {
-	r.vec.DeletePartialMatch(prometheus.Labels{"provider": provider, "account": account})
+// ForgetRemoved drops the series of accounts that old had and cur has not,
+// so that accounts removed by a reload stop producing series.
+func (r *RequestCounter) ForgetRemoved(old, cur *Exporter) {
+	kept := map[Account]bool{}
+	for _, a := range cur.Accounts() {
+		kept[a] = true
+	}
+	for _, a := range old.Accounts() {
+		if !kept[a] {
+			r.vec.DeletePartialMatch(prometheus.Labels{"provider": a.Provider, "account": a.Name})
+		}
+	}
 }
 
 type countingTransport struct {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -42,6 +41,7 @@ type flags struct {
 	demo          bool
 	timeoutOffset time.Duration
 	maxRequests   int
+	lifecycle     bool
 	web           *web.FlagConfig
 	log           *promslog.Config
 }
@@ -50,6 +50,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, int, bool) {
 	app := kingpin.New(program, "Prometheus exporter for NAVER Cloud Platform, VGP and PortOne billing APIs.")
 	f := &flags{log: &promslog.Config{}}
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.metricsPath)
+	app.Flag("web.enable-lifecycle", "Enable POST /-/reload (the configuration is also reloaded on SIGHUP).").BoolVar(&f.lifecycle)
 	app.Flag("web.max-requests", "Maximum number of concurrent scrape requests; 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("config.file", "Configuration file.").Default("billing_exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file (and the secret files it names), then exit 0 if it is valid, 1 if not.").BoolVar(&f.configCheck)
@@ -101,22 +102,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var cfg *config.Config
+	var load func() (*config.Config, error)
 	if f.demo {
 		demo, err := sandbox.StartDemo(ctx, logger)
 		if err != nil {
 			logger.Error("Starting the demo upstreams failed", "err", err)
 			return 1
 		}
-		cfg = demo
-		logger.Info("Demo mode: serving data from built-in fake upstreams on loopback", "accounts", cfg.Accounts())
+		logger.Info("Demo mode: serving data from built-in fake upstreams on loopback", "accounts", demo.Accounts())
+		load = func() (*config.Config, error) { return demo, nil }
 	} else {
-		c, err := config.Load(f.configFile)
-		if err != nil {
-			logger.Error("Loading configuration failed", "err", err)
-			return 1
-		}
-		cfg = c
+		load = func() (*config.Config, error) { return config.Load(f.configFile) }
+	}
+	cfg, err := load()
+	if err != nil {
+		logger.Error("Loading configuration failed", "err", err)
+		return 1
 	}
 
 	reg := prometheus.NewRegistry()
@@ -126,7 +127,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	requests := collector.NewRequestCounter(reg)
-	exp, err := collector.New(cfg, collector.Options{Logger: logger, Requests: requests})
+	build := func(cfg *config.Config) (*collector.Exporter, error) {
+		return collector.New(cfg, collector.Options{Logger: logger, Requests: requests})
+	}
+	exp, err := build(cfg)
 	if err != nil {
 		logger.Error("Building collectors failed", "err", err)
 		return 1
@@ -145,14 +149,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	srv.SetExporter(exp)
+	srv.EnableReload(func() (*collector.Exporter, error) {
+		cfg, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return build(cfg)
+	}, f.lifecycle, reg, requests.ForgetRemoved)
 	logger.Info("Collectors ready", "accounts", cfg.Accounts(), "targets", len(exp.Targets()))
 
-	httpServer := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
-	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_ = srv.Reload() // logged and counted by Reload
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	httpServer := server.NewHTTPServer(srv, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(httpServer, f.web, logger) }()
 	select {

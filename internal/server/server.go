@@ -33,6 +33,7 @@ type Server struct {
 	exporter atomic.Pointer[collector.Exporter]
 	mux      *http.ServeMux
 	inflight chan struct{} // nil = unlimited
+	reload   *reloader     // nil until EnableReload
 }
 
 // New builds the handlers. Set an exporter before serving scrapes.
@@ -67,10 +68,26 @@ func New(o Options) (*Server, error) {
 		_, _ = w.Write([]byte("Healthy\n"))
 	})
 	s.mux.HandleFunc("GET /-/ready", s.serveReady)
+	s.mux.HandleFunc("POST /-/reload", s.serveReload)
+	s.mux.HandleFunc("PUT /-/reload", s.serveReload)
 	if o.MetricsPath != "/" {
 		s.mux.Handle("GET /{$}", landing)
 	}
 	return s, nil
+}
+
+// NewHTTPServer returns the http.Server that serves h, with limits on slow
+// or oversized requests. No write timeout: a scrape may legitimately take as
+// long as the scrape timeout Prometheus sends.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10, // the request line counts: a huge query string gets 431
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
 }
 
 // SetExporter makes e serve from the next scrape on.

@@ -40,7 +40,9 @@ func testServer(t *testing.T) (*httptest.Server, *vgpsim.Server) {
 		t.Fatal(err)
 	}
 	s.SetExporter(e)
-	ts := httptest.NewServer(s)
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = NewHTTPServer(s, promslog.NewNopLogger()) // the limits the binary serves with
+	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts, sim
 }
@@ -99,7 +101,11 @@ func TestBadRequests(t *testing.T) {
 		{http.MethodDelete, "/status", nil, http.StatusMethodNotAllowed},
 		{http.MethodGet, "/metrics", []string{scrapeTimeoutHeader, "soon"}, http.StatusBadRequest},
 		{http.MethodGet, "/metrics", []string{scrapeTimeoutHeader, "-3"}, http.StatusBadRequest},
-		{http.MethodGet, "/metrics?" + strings.Repeat("x=1&", 20000), nil, http.StatusOK},
+		{http.MethodGet, "/metrics?" + strings.Repeat("x=1&", 20000), nil, http.StatusRequestHeaderFieldsTooLarge},
+		{http.MethodGet, "/" + strings.Repeat("a", 3000), nil, http.StatusNotFound},
+		{http.MethodPut, "/-/healthy", nil, http.StatusMethodNotAllowed},
+		{http.MethodGet, "/-/reload", nil, http.StatusMethodNotAllowed},
+		{http.MethodPost, "/-/reload", nil, http.StatusForbidden}, // lifecycle API not enabled
 	} {
 		req, _ := http.NewRequestWithContext(context.Background(), tc.method, ts.URL+tc.path, nil)
 		for i := 0; i+1 < len(tc.header); i += 2 {
