@@ -28,6 +28,9 @@ type Exporter struct {
 	targets []*Target
 	descs   []*prometheus.Desc
 	static  []accountMetric // from the config, not the upstream
+	// transports count each account's requests; retired when a reload
+	// removes the account.
+	transports []*countingTransport
 }
 
 // accountMetric is a metric that belongs to an account rather than to one

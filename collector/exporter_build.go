@@ -74,15 +74,18 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		}
 		b.thresholds(providerPortOne, a.Name, a.Thresholds.List())
 	}
-	return newExporter(b.targets, b.static), nil
+	e := newExporter(b.targets, b.static)
+	e.transports = b.transports
+	return e, nil
 }
 
 type builder struct {
-	cfg     *config.Config
-	o       Options
-	policy  refreshPolicy
-	targets []*Target
-	static  []accountMetric
+	cfg        *config.Config
+	o          Options
+	policy     refreshPolicy
+	targets    []*Target
+	static     []accountMetric
+	transports []*countingTransport
 }
 
 // thresholds exports an account's alert thresholds.
@@ -96,7 +99,8 @@ func (b *builder) thresholds(provider, account string, list []config.Threshold) 
 // httpClient is an account's client: every attempt is counted, transient
 // failures are retried within the scrape's deadline, bodies are size-limited.
 func (b *builder) httpClient(provider, account string) *http.Client {
-	counted := b.o.Requests.Transport(b.o.Transport, provider, account)
+	counted := b.o.Requests.transport(b.o.Transport, provider, account)
+	b.transports = append(b.transports, counted)
 	policy := upstream.DefaultRetryPolicy
 	policy.MaxRetries = b.cfg.Global.MaxRetries
 	policy.MaxBodyBytes = b.cfg.Global.MaxResponseBytes

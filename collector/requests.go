@@ -3,6 +3,7 @@ package collector
 import (
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -11,6 +12,10 @@ import (
 // outcome. It outlives reloads, so it is created once and passed to New.
 type RequestCounter struct {
 	vec *prometheus.CounterVec
+	// mu orders counting against forgetting: once an account's transports
+	// are retired and its series deleted, a request still in flight from
+	// the old configuration cannot bring the series back.
+	mu sync.RWMutex
 }
 
 // NewRequestCounter registers billing_upstream_requests_total with reg.
@@ -24,9 +29,31 @@ func NewRequestCounter(reg prometheus.Registerer) *RequestCounter {
 	return &RequestCounter{vec: vec}
 }
 
-// Transport wraps base so that every request it sends is counted.
-func (r *RequestCounter) Transport(base http.RoundTripper, provider, account string) http.RoundTripper {
-	return &countingTransport{base: base, vec: r.vec, provider: provider, account: account}
+// countingTransport counts the requests of one account of one exporter.
+type countingTransport struct {
+	base              http.RoundTripper
+	r                 *RequestCounter
+	provider, account string
+	retired           bool // guarded by r.mu
+}
+
+// transport wraps base so that every request it sends is counted.
+func (r *RequestCounter) transport(base http.RoundTripper, provider, account string) *countingTransport {
+	return &countingTransport{base: base, r: r, provider: provider, account: account}
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	code := "error"
+	if err == nil {
+		code = strconv.Itoa(resp.StatusCode)
+	}
+	t.r.mu.RLock()
+	if !t.retired {
+		t.r.vec.WithLabelValues(t.provider, t.account, code).Inc()
+	}
+	t.r.mu.RUnlock()
+	return resp, err
 }
 
 // ForgetRemoved drops the series of accounts that old had and cur has not,
@@ -36,25 +63,12 @@ func (r *RequestCounter) ForgetRemoved(old, cur *Exporter) {
 	for _, a := range cur.Accounts() {
 		kept[a] = true
 	}
-	for _, a := range old.Accounts() {
-		if !kept[a] {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range old.transports {
+		if a := (Account{t.provider, t.account}); !kept[a] {
+			t.retired = true
 			r.vec.DeletePartialMatch(prometheus.Labels{"provider": a.Provider, "account": a.Name})
 		}
 	}
-}
-
-type countingTransport struct {
-	base              http.RoundTripper
-	vec               *prometheus.CounterVec
-	provider, account string
-}
-
-func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	code := "error"
-	if err == nil {
-		code = strconv.Itoa(resp.StatusCode)
-	}
-	t.vec.WithLabelValues(t.provider, t.account, code).Inc()
-	return resp, err
 }

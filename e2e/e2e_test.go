@@ -218,10 +218,7 @@ func startStack(t *testing.T) *stack {
 	alertmanager := lookPath(t, "prometheus-alertmanager")
 	dir := t.TempDir()
 
-	bin := filepath.Join(dir, "billing_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/billing_exporter").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildExporter(t, dir)
 	s := &stack{hook: &webhook{}}
 	hookSrv := httptest.NewServer(s.hook)
 	t.Cleanup(hookSrv.Close)
