@@ -40,6 +40,9 @@ golangci-lint run ./...
 step "go test -race"
 BILLING_E2E=1 go test -race -count=1 ./...
 
+step "Fuzz every upstream decoder and the config parser briefly"
+scripts/fuzz.sh
+
 step "Alert rules: promtool check rules, promtool test rules"
 promtool check rules alerts/*.yml
 promtool test rules alerts/tests/*.yml

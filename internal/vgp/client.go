@@ -22,6 +22,10 @@ const DefaultEndpoint = "https://dd3jwb4e7e.execute-api.us-east-2.amazonaws.com/
 
 const api = "vgp PaymentListForThirdParty"
 
+// maxUnixSeconds (year 5138) bounds timestamps, so that a garbage value
+// cannot overflow time.Unix.
+const maxUnixSeconds = 1e11
+
 // statusOK is the API's success status.
 const statusOK = "3000"
 
@@ -200,7 +204,7 @@ func (it item) record() (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	if ts < 0 || ts != math.Trunc(ts) {
+	if ts < 0 || ts > maxUnixSeconds || ts != math.Trunc(ts) {
 		return Record{}, fmt.Errorf("field Timestamp: %v is not unix seconds", ts)
 	}
 	balance, err := number(it.VGPBalance, "VGPBalance")

@@ -71,7 +71,7 @@ func TestPaymentsOverHTTP(t *testing.T) {
 		t.Errorf("requests %+v", reqs)
 	}
 
-	sim.SetFault("", vgpsim.Fault{HTTPStatus: http.StatusBadGateway, Body: `{"message": "Internal server error"}`})
+	sim.SetFault("", vgpsim.Fault{Status: http.StatusBadGateway, Body: `{"message": "Internal server error"}`})
 	_, err = c.Payments(context.Background())
 	ue, ok := upstream.AsError(err)
 	if !ok || ue.HTTPStatus != 502 || ue.Message != "Internal server error" {

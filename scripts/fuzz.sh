@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZTIME each (default 3s, as in the test
+# command). For a longer hunt: FUZZTIME=10m scripts/fuzz.sh
+# New crashers are saved under <package>/testdata/fuzz/ and replayed by
+# plain `go test` from then on: commit them with the fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-3s}
+targets=(
+  "FuzzDecodeCredits ./internal/ncloud"
+  "FuzzDecodeCoins ./internal/ncloud"
+  "FuzzDecodeDemand ./internal/ncloud"
+  "FuzzDecode ./internal/vgp"
+  "FuzzDecodeResponse ./internal/portone"
+  "FuzzParse ./internal/config"
+)
+for t in "${targets[@]}"; do
+  set -- $t
+  echo "fuzz: $1 ($2) for $FUZZTIME"
+  go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2" 2>&1 | grep -Ev '^fuzz: elapsed' || { echo "fuzz: $1 failed"; exit 1; }
+done
