@@ -13,7 +13,8 @@
 //     METHOD + " " + r.RequestURI + "\n" + timestamp + "\n" + accessKey; a missing
 //     header, unknown key, bad signature or a timestamp more than 5 minutes from
 //     Options.Now: 401, {"error":{"errorCode":"200","message":"Authentication Failed","details":...}};
-//   - the request now counts in Calls and MaxConcurrent, and a Fault applies;
+//   - the request now counts in Calls and MaxConcurrent, and a Fault (package
+//     fault, set with SetFault) applies: (access key, action), else (access key, "");
 //   - parameters (query string or form body): HTTP 400 with the legacy body
 //     {"responseError": {"returnCode": ..., "returnMessage": ...}}, always JSON, with
 //     ReturnCodeInvalidParameter, ReturnCodeScopeConflict or ReturnCodeMonthRange;
@@ -47,7 +48,10 @@
 //
 // Observation: Calls and MaxConcurrent accept "" for the access key and/or the
 // action to mean all of them. Requests logs every answered request, failures
-// included; a request whose client gave up during a Fault is not logged.
+// and a Fault's answers included (with the Fault's status, a Truncate one
+// too); a request that a Fault hung or reset, or whose client gave up during
+// a Fault's Latency, is not logged. The statistics of a request are final
+// before its answer is written.
 //
 // Helpers besides New, Server, SeedData and Generate: the Action* names, the
 // ReturnCode* values, DateLayout, Sample (Data.Samples) and Discount.

@@ -3,8 +3,10 @@ package ncloudsim
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -169,5 +171,67 @@ func TestCallsAndMaxConcurrent(t *testing.T) {
 		if n, m := s.Calls(tc.key, tc.action), s.MaxConcurrent(tc.key, tc.action); n != tc.calls || m != tc.maxConc {
 			t.Errorf("Calls/MaxConcurrent(%q, %q) = %d/%d, want %d/%d", tc.key, tc.action, n, m, tc.calls, tc.maxConc)
 		}
+	}
+}
+
+func TestFaultTimesAndRetryAfter(t *testing.T) {
+	s, c := start(t, Options{}, SeedData())
+	s.SetFault(testKey, ActionCreditHistory, Fault{Status: http.StatusServiceUnavailable, Body: "busy", RetryAfter: "2", Times: 2})
+	for i, want := range []int{503, 503, 200} {
+		r := c.get(t, ActionCreditHistory, "")
+		if r.status != want {
+			t.Errorf("request %d: %d, want %d", i+1, r.status, want)
+		}
+		if ra := r.header.Get("Retry-After"); (want == 503) != (ra == "2") {
+			t.Errorf("request %d: Retry-After %q", i+1, ra)
+		}
+	}
+	var got []int
+	for _, r := range s.Requests() {
+		got = append(got, r.Status)
+	}
+	if !slices.Equal(got, []int{503, 503, 200}) {
+		t.Errorf("Requests() statuses %v, want the two fault answers logged, then the data", got)
+	}
+}
+
+func TestFaultCutConnection(t *testing.T) {
+	s, c, returned := startWatched(t, SeedData())
+	fresh := *c // a new connection each time: no retries by the Transport
+	fresh.http = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	defer fresh.http.CloseIdleConnections()
+
+	s.SetFault(testKey, ActionCoinHistory, Fault{Reset: true})
+	resp, err := fresh.send(context.Background(), http.MethodGet, ActionCoinHistory, "", nil)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("reset: got %d, want no answer", resp.StatusCode)
+	}
+	waitReturn(t, returned)
+	if s.Calls(testKey, ActionCoinHistory) != 1 || len(s.Requests()) != 0 {
+		t.Errorf("reset: calls %d, log %+v; want 1 call and nothing logged", s.Calls(testKey, ActionCoinHistory), s.Requests())
+	}
+
+	s.SetFault(testKey, ActionCoinHistory, Fault{Status: http.StatusOK, Body: "<getCoinHistoryList>", Truncate: true})
+	resp, err = fresh.send(context.Background(), http.MethodGet, ActionCoinHistory, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || string(b) != "<getCoinHistoryList>" || resp.Header.Get("Content-Type") != "application/xml;charset=UTF-8" {
+		t.Errorf("truncate: read %q, %v, Content-Type %q", b, err, resp.Header.Get("Content-Type"))
+	}
+	waitReturn(t, returned)
+	if log := s.Requests(); len(log) != 1 || log[0].Status != http.StatusOK || log[0].Action != ActionCoinHistory {
+		t.Errorf("truncate: log %+v, want the cut answer with its status", log)
+	}
+
+	// Neither left a request in flight.
+	s.SetFault(testKey, ActionCoinHistory, Fault{})
+	s.ResetStats()
+	c.get(t, ActionCoinHistory, "")
+	if n := s.MaxConcurrent("", ""); n != 1 {
+		t.Errorf("MaxConcurrent after the faults = %d, want 1", n)
 	}
 }

@@ -37,6 +37,7 @@ type client struct {
 	base, prefix string
 	key, secret  string
 	ts           time.Time
+	http         *http.Client // nil = http.DefaultClient
 }
 
 type reply struct {
@@ -96,6 +97,9 @@ func (c *client) send(ctx context.Context, method, action, query string, form ur
 	req.Header.Set("x-ncp-apigw-timestamp", ms)
 	req.Header.Set("x-ncp-iam-access-key", c.key)
 	req.Header.Set("x-ncp-apigw-signature-v2", sign(method, req.URL.RequestURI(), ms, c.key, c.secret))
+	if c.http != nil {
+		return c.http.Do(req)
+	}
 	return http.DefaultClient.Do(req)
 }
 

@@ -1,7 +1,6 @@
 package ncloudsim
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 )
 
 // Options configures a Server.
@@ -32,7 +33,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	accounts map[string]*account
-	faults   map[statKey]Fault
+	faults   *fault.Table[statKey]
 	stats    stats
 }
 
@@ -50,7 +51,7 @@ func New(opts Options) *Server {
 		prefix:          strings.TrimRight(opts.PathPrefix, "/"),
 		maxDemandMonths: opts.MaxDemandMonths,
 		accounts:        map[string]*account{},
-		faults:          map[statKey]Fault{},
+		faults:          fault.NewTable[statKey](),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -89,23 +90,23 @@ const (
 
 // ServeHTTP answers one API call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	slot := s.arrive()
-	req := Request{AccessKey: r.Header.Get(headerAccessKey), Action: r.URL.Path, Arrived: time.Now()}
-	resp := s.handle(r, &req)
-	if resp == nil { // the client gave up while a fault held the request
+	x := &exchange{ResponseWriter: w, s: s, slot: s.arrive()}
+	x.req = Request{AccessKey: r.Header.Get(headerAccessKey), Action: r.URL.Path, Arrived: time.Now()}
+	defer x.finish(0) // no answer (hang, reset, client gone): leave without logging
+	resp := s.handle(x, r)
+	if resp == nil { // a fault answered, or the client gave up while it held the request
 		return
 	}
-	req.Status, req.Answered = resp.status, time.Now()
-	s.answered(slot, req)
 	if resp.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", "GET, POST")
+		x.Header().Set("Allow", "GET, POST")
 	}
-	w.Header().Set("Content-Type", resp.contentType)
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(resp.body) // the client may be gone; nothing to do about it
+	x.Header().Set("Content-Type", resp.contentType)
+	x.WriteHeader(resp.status)
+	_, _ = x.Write(resp.body) // the client may be gone; nothing to do about it
 }
 
-func (s *Server) handle(r *http.Request, req *Request) *response {
+// handle returns the answer to r, or nil when a fault already finished it.
+func (s *Server) handle(x *exchange, r *http.Request) *response {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return gatewayError(http.StatusMethodNotAllowed, "100", "Bad Request Exception", "method "+r.Method+" is not allowed")
 	}
@@ -114,6 +115,7 @@ func (s *Server) handle(r *http.Request, req *Request) *response {
 	if !routed || !ok {
 		return gatewayError(http.StatusNotFound, "300", "Not Found Exception", "no API at this path")
 	}
+	req := &x.req
 	req.Action = action
 	acc, reason := s.authenticate(r)
 	if acc == nil {
@@ -121,9 +123,10 @@ func (s *Server) handle(r *http.Request, req *Request) *response {
 	}
 
 	s.enter(req.AccessKey, action)
-	defer s.leave(req.AccessKey, action)
-	if resp, done := s.applyFault(r.Context(), req.AccessKey, action); done {
-		return resp
+	x.entered = true
+	f := s.faults.Take(statKey{req.AccessKey, action}, statKey{req.AccessKey, ""}, statKey{"", action}, statKey{"", ""})
+	if _, done := f.Apply(x, r); done {
+		return nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return businessError(badParam("unreadable parameters"))
@@ -141,37 +144,45 @@ func (s *Server) handle(r *http.Request, req *Request) *response {
 	return op.render(action, acc.data.Samples, p, pg)
 }
 
-// applyFault delays or replaces the answer as SetFault asked; done means the
-// returned response (nil if the client gave up) is final.
-func (s *Server) applyFault(ctx context.Context, key, action string) (resp *response, done bool) {
-	f := s.faultFor(key, action)
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return nil, true
-		}
-	}
-	if f.Hang {
-		<-ctx.Done()
-		return nil, true
-	}
-	if f.Status != 0 {
-		return &response{status: f.Status, contentType: sniffContentType(f.Body), body: []byte(f.Body)}, true
-	}
-	return nil, false
+// exchange is the ResponseWriter of one request. Its first WriteHeader (or
+// Write) makes the statistics final before the client can see the answer,
+// whether the Server or a Fault writes it.
+type exchange struct {
+	http.ResponseWriter
+	s        *Server
+	slot     logSlot
+	req      Request
+	entered  bool // counted in Calls and MaxConcurrent, so it must leave
+	finished bool
 }
 
-func sniffContentType(body string) string {
-	switch t := strings.TrimSpace(body); {
-	case strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["):
-		return contentJSON
-	case strings.HasPrefix(t, "<"):
-		return contentXML
+func (x *exchange) WriteHeader(code int) {
+	x.finish(code)
+	x.ResponseWriter.WriteHeader(code)
+}
+
+func (x *exchange) Write(b []byte) (int, error) {
+	x.finish(http.StatusOK)
+	return x.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (Fault.Reset, Truncate).
+func (x *exchange) Unwrap() http.ResponseWriter { return x.ResponseWriter }
+
+// finish leaves the in-flight counts and logs the answer with status (0: no
+// answer, not logged); only its first call counts.
+func (x *exchange) finish(status int) {
+	if x.finished {
+		return
 	}
-	return "text/plain;charset=UTF-8"
+	x.finished = true
+	if x.entered {
+		x.s.leave(x.req.AccessKey, x.req.Action)
+	}
+	if status != 0 {
+		x.req.Status, x.req.Answered = status, time.Now()
+		x.s.answered(x.slot, x.req)
+	}
 }
 
 // gatewayError is the API gateway's own error body (api-notes 2.6).

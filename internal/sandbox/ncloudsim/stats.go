@@ -3,15 +3,13 @@ package ncloudsim
 import (
 	"slices"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 )
 
-// Fault makes the Server misbehave for one account (and action).
-type Fault struct {
-	Latency time.Duration // added before answering (ends early if the client gives up)
-	Hang    bool          // never answer until the client gives up (request context done)
-	Status  int           // if non-zero, answer this HTTP status with Body instead of data
-	Body    string
-}
+// Fault makes the Server misbehave for one account (and action); see
+// package fault.
+type Fault = fault.Fault
 
 // Request is one answered request, as the Server saw it. Parameters are zero
 // when the request failed before they were read (auth, routing).
@@ -53,25 +51,12 @@ func counters(key, action string) [4]statKey {
 	return [4]statKey{{key, action}, {key, ""}, {"", action}, {"", ""}}
 }
 
-// SetFault sets the fault for an account and action ("" = every action of
-// that account; an exact action wins). The zero Fault clears it.
+// SetFault sets the fault for an account and action ("" = every account or
+// every action; the most specific wins: (key, action), (key, ""), ("", action),
+// ("", "")). The zero Fault clears it. A fault with
+// Times applies to that many requests, then clears itself.
 func (s *Server) SetFault(accessKey, action string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == (Fault{}) {
-		delete(s.faults, statKey{accessKey, action})
-		return
-	}
-	s.faults[statKey{accessKey, action}] = f
-}
-
-func (s *Server) faultFor(key, action string) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f, ok := s.faults[statKey{key, action}]; ok {
-		return f
-	}
-	return s.faults[statKey{key, ""}]
+	s.faults.Set(statKey{accessKey, action}, f)
 }
 
 // Calls counts requests that reached the action (after auth). "" for the

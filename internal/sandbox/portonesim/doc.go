@@ -23,5 +23,7 @@
 //   - The customer endpoint also accepts the Java client's schedule_from,
 //     schedule_to and schedule_status names; the swagger names win if both
 //     are sent. An empty status means every status.
-//   - Faults apply after authentication, so a bad credential is still a 401.
+//   - Faults (package fault, set with SetFault) apply after authentication, so
+//     a bad credential is still a 401. Requests records the status a fault
+//     answered with, 0 when it hung or reset the connection.
 package portonesim

@@ -3,8 +3,10 @@ package portonesim
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -15,8 +17,8 @@ func TestFaultsAfterAuth(t *testing.T) {
 	tokA, tokB := f.token(t, acme.ImpKey, acme.ImpSecret), f.token(t, other.ImpKey, other.ImpSecret)
 	rangeQ := url.Values{"schedule_from": {"0"}, "schedule_to": {"1"}}
 
-	f.srv.SetFault("", "", Fault{HTTPStatus: 503, Body: `{"code":-1,"message":"busy","response":null}`})
-	f.srv.SetFault(acme.ImpKey, PathCustomerSchedules, Fault{HTTPStatus: 500, Body: "boom"})
+	f.srv.SetFault("", "", Fault{Status: 503, Body: `{"code":-1,"message":"busy","response":null}`})
+	f.srv.SetFault(acme.ImpKey, PathCustomerSchedules, Fault{Status: 500, Body: "boom"})
 	for _, tc := range []struct {
 		name, tok, path string
 		q               url.Values
@@ -53,7 +55,7 @@ func TestFaultsAfterAuth(t *testing.T) {
 
 func TestTokenFault(t *testing.T) {
 	f := start(t, Options{}, acme)
-	f.srv.SetFault(acme.ImpKey, PathToken, Fault{HTTPStatus: 502})
+	f.srv.SetFault(acme.ImpKey, PathToken, Fault{Status: 502})
 	if r := f.tokenJSON(t, acme.ImpKey, "wrong"); r.status != 401 {
 		t.Errorf("bad credentials with a fault: %d, want 401", r.status)
 	}
@@ -89,5 +91,48 @@ func TestFaultsEndWithClient(t *testing.T) {
 				t.Errorf("Calls = %d, want 1", f.srv.Calls(PathRangeSchedules))
 			}
 		})
+	}
+}
+
+func TestFaultsCutConnection(t *testing.T) {
+	f := start(t, Options{}, acme)
+	tok := f.token(t, acme.ImpKey, acme.ImpSecret)
+	client := f.ts.Client() // a new connection each time: no retries by the Transport
+	tr := client.Transport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	client.Transport = tr
+	get := func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, f.ts.URL+PathRangeSchedules+"?schedule_from=0&schedule_to=1", nil)
+		req.Header.Set("Authorization", tok)
+		return client.Do(req)
+	}
+
+	f.srv.SetFault(acme.ImpKey, PathRangeSchedules, Fault{Reset: true, Times: 1})
+	if resp, err := get(); err == nil {
+		resp.Body.Close()
+		t.Fatalf("reset: got %d, want no answer", resp.StatusCode)
+	}
+	const cut = `{"code":0,"message":null,"response":[`
+	f.srv.SetFault(acme.ImpKey, PathRangeSchedules, Fault{Body: cut, Truncate: true, Times: 1})
+	resp, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || string(b) != cut {
+		t.Errorf("truncate: read %q, %v", b, err)
+	}
+	if r := f.get(t, tok, PathRangeSchedules, url.Values{"schedule_from": {"0"}, "schedule_to": {"1"}}); r.status != 200 || r.Code != 0 {
+		t.Errorf("after the faults were used up: %d %s", r.status, r.raw)
+	}
+
+	reqs := f.srv.Requests()
+	var got []int
+	for _, r := range reqs[len(reqs)-3:] {
+		got = append(got, r.Status)
+	}
+	if !slices.Equal(got, []int{0, 200, 200}) {
+		t.Errorf("statuses %v, want 0 for the reset, 200 for the cut answer, then 200", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 )
 
 // Route patterns, as accepted by Calls and SetFault.
@@ -60,7 +62,7 @@ type Server struct {
 	tokens    map[string]*token   // by access token
 	current   map[string]string   // ImpKey -> its latest access token
 	issued    int
-	faults    map[faultKey]Fault
+	faults    *fault.Table[faultKey]
 	calls     map[string]int // by pattern
 	reqs      []Request
 }
@@ -80,7 +82,7 @@ func New(opts Options) *Server {
 		merchants: map[string]Merchant{},
 		tokens:    map[string]*token{},
 		current:   map[string]string{},
-		faults:    map[faultKey]Fault{},
+		faults:    fault.NewTable[faultKey](),
 		calls:     map[string]int{},
 	}
 	s.mux.HandleFunc(PathToken, s.getToken)
@@ -99,28 +101,20 @@ func (s *Server) AddMerchant(m Merchant) {
 	s.merchants[m.ImpKey] = m
 }
 
+// Fault makes the server misbehave; see package fault.
+type Fault = fault.Fault
+
 // SetFault installs f for requests of merchant impKey ("" = any merchant) to
 // the route pattern path ("" = every route). The most specific fault wins:
-// (key, path), then (key, ""), then ("", path), then ("", ""). The zero Fault clears.
-func (s *Server) SetFault(impKey, path string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == (Fault{}) {
-		delete(s.faults, faultKey{impKey, path})
-		return
-	}
-	s.faults[faultKey{impKey, path}] = f
-}
+// (key, path), then (key, ""), then ("", path), then ("", ""). The zero Fault
+// clears. A fault with Times applies to that many requests, then clears itself.
+func (s *Server) SetFault(impKey, path string, f Fault) { s.faults.Set(faultKey{impKey, path}, f) }
 
-func (s *Server) fault(impKey, path string) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range []faultKey{{impKey, path}, {impKey, ""}, {"", path}, {"", ""}} {
-		if f, ok := s.faults[k]; ok {
-			return f
-		}
-	}
-	return Fault{}
+// applyFault carries out the fault of (impKey, path) and reports whether it
+// finished the request.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, impKey, path string) bool {
+	_, done := s.faults.Take(faultKey{impKey, path}, faultKey{impKey, ""}, faultKey{"", path}, faultKey{"", ""}).Apply(w, r)
+	return done
 }
 
 // Calls is the number of requests that reached the route pattern path, counted
@@ -179,7 +173,7 @@ func (s *Server) protected(pattern string, h func(http.ResponseWriter, *http.Req
 			writeError(w, http.StatusUnauthorized, "Unauthorized")
 			return
 		}
-		if s.fault(m.ImpKey, pattern).apply(w, r) {
+		if s.applyFault(w, r, m.ImpKey, pattern) {
 			return
 		}
 		h(w, r, m)
@@ -213,6 +207,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (Fault.Reset, Truncate).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func cloneValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))

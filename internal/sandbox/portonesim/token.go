@@ -43,7 +43,7 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "invalid imp_key or imp_secret")
 		return
 	}
-	if s.fault(key, PathToken).apply(w, r) {
+	if s.applyFault(w, r, key, PathToken) {
 		return
 	}
 	access, now, expires := s.issue(key)

@@ -18,4 +18,8 @@
 //     clients must use a JSON decoder, not byte matching.
 //   - Other paths answer 404 {"message":"Not Found"}; other methods on the
 //     endpoint answer 405 {"message":"Method Not Allowed"} with Allow: POST.
+//   - A Fault (package fault, set with SetFault) applies once the body is read
+//     (after the 404 and 405 checks, before the business ones): the request
+//     Email's, else its PhoneNumber's, else the global one (""). Requests
+//     records a faulted request with Status "".
 package vgpsim

@@ -16,7 +16,7 @@ func TestFaults(t *testing.T) {
 	const a, b = `{"PhoneNumber":"821000000001","Caller":"Vroomgo"}`, `{"Email":"b@example.com","Caller":"Vroomgo"}`
 	ok := `{"status":"3000","response":[]}`
 
-	s.SetFault("+821000000001", Fault{HTTPStatus: http.StatusBadGateway, Body: `{"message": "Internal server error"}`})
+	s.SetFault("+821000000001", Fault{Status: http.StatusBadGateway, Body: `{"message": "Internal server error"}`})
 	if code, got := post(t, ts, a); code != 502 || got != `{"message": "Internal server error"}` {
 		t.Errorf("keyed by phone: got %d %s", code, got)
 	}
@@ -71,5 +71,36 @@ func TestFaultsEndWithClient(t *testing.T) {
 			}
 			// ts.Close in Cleanup blocks until the handler returned.
 		})
+	}
+}
+
+func TestFaultsForSomeRequests(t *testing.T) {
+	s, ts := start(t)
+	s.AddMember(Member{Email: "a@example.com", Records: []Record{}})
+	const a = `{"Email":"a@example.com","Caller":"Vroomgo"}`
+	s.SetFault("a@example.com", Fault{Status: http.StatusTooManyRequests, Body: `{"message":"Too Many Requests"}`, RetryAfter: "3", Times: 1})
+	resp, err := ts.Client().Post(ts.URL+Path, "application/json", strings.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "3" || resp.Header.Get("Content-Type") != "application/json;charset=UTF-8" {
+		t.Errorf("got %d, Retry-After %q, Content-Type %q", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"))
+	}
+	if code, got := post(t, ts, a); code != 200 || got != `{"status":"3000","response":[]}` {
+		t.Errorf("after the one faulted request: %d %s", code, got)
+	}
+
+	// A POST is not retried by the Transport: the client sees the reset.
+	s.SetFault("", Fault{Reset: true, Times: 1})
+	if resp, err := ts.Client().Post(ts.URL+Path, "application/json", strings.NewReader(a)); err == nil {
+		resp.Body.Close()
+		t.Fatalf("reset: got %d, want no answer", resp.StatusCode)
+	}
+	if code, _ := post(t, ts, a); code != 200 {
+		t.Errorf("after the reset: %d", code)
+	}
+	if st := s.Requests(); len(st) != 4 || st[0].Status != "" || st[1].Status != StatusOK || st[2].Status != "" || st[3].Status != StatusOK {
+		t.Errorf("requests %+v", st)
 	}
 }

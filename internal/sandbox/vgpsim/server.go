@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 )
 
 // Path is the endpoint's path on its API Gateway host.
@@ -33,8 +35,8 @@ const maxBody = 1 << 20
 // Server is the fake API; it is an http.Handler and safe for concurrent use.
 type Server struct {
 	mu      sync.Mutex
-	members []Member // a later AddMember wins on a shared key
-	faults  map[string]Fault
+	members []Member             // a later AddMember wins on a shared key
+	faults  *fault.Table[string] // by Email or normalized PhoneNumber; "" = every request
 	reqs    []Request
 }
 
@@ -46,8 +48,11 @@ type Request struct {
 	Status                     string // business status answered; "" for 404, 405 and faults
 }
 
+// Fault makes the server misbehave; see package fault.
+type Fault = fault.Fault
+
 // New returns a server without members.
-func New() *Server { return &Server{faults: map[string]Fault{}} }
+func New() *Server { return &Server{faults: fault.NewTable[string]()} }
 
 // AddMember registers m.
 func (s *Server) AddMember(m Member) {
@@ -57,17 +62,10 @@ func (s *Server) AddMember(m Member) {
 }
 
 // SetFault installs f for requests naming key as Email or PhoneNumber
-// ("" = every request; a keyed fault wins over it). The zero Fault clears.
-func (s *Server) SetFault(key string, f Fault) {
-	key = normPhone(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == (Fault{}) {
-		delete(s.faults, key)
-		return
-	}
-	s.faults[key] = f
-}
+// ("" = every request; a keyed fault wins over it, the Email's over the
+// PhoneNumber's). The zero Fault clears. A fault with Times applies to that
+// many requests, then clears itself.
+func (s *Server) SetFault(key string, f Fault) { s.faults.Set(normPhone(key), f) }
 
 // Calls is the number of requests received, on any path.
 func (s *Server) Calls() int {
@@ -96,7 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req, ok := decode(http.MaxBytesReader(w, r.Body, maxBody))
 	s.update(idx, func(rec *Request) { rec.Email, rec.PhoneNumber, rec.Caller = req.Email, req.PhoneNumber, req.Caller })
-	if s.fault(req).apply(w, r) {
+	if _, done := s.fault(req).Apply(w, r); done {
 		return
 	}
 	status, body := s.answer(req, ok)
@@ -142,15 +140,16 @@ func (s *Server) lookup(email, phone string) (Member, bool) {
 	return Member{}, false
 }
 
+// fault takes the fault for req: its Email's, its PhoneNumber's, then the
+// global one. An absent field must not pick the global fault before the other.
 func (s *Server) fault(req Request) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	keys := make([]string, 0, 3)
 	for _, k := range []string{req.Email, normPhone(req.PhoneNumber)} {
-		if f, ok := s.faults[k]; ok && k != "" {
-			return f
+		if k != "" {
+			keys = append(keys, k)
 		}
 	}
-	return s.faults[""]
+	return s.faults.Take(append(keys, "")...)
 }
 
 func (s *Server) record(r Request) int {
