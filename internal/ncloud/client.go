@@ -174,11 +174,14 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(page))
 	q.Set("pageSize", strconv.Itoa(pageSize))
-	body, err := c.get(ctx, action, q)
+	body, contentType, err := c.get(ctx, action, q)
 	if err != nil {
 		return nil, 0, err
 	}
 	h, items, err := decode(action, body)
+	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
+		err = upstream.WrongType(contentType, body, err, "xml", "json")
+	}
 	if err != nil {
 		return nil, 0, apiError(action, 0, err)
 	}
@@ -188,8 +191,9 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	return items, h.TotalRows.Value, nil
 }
 
-// get sends one signed GET and returns the body of a 2xx answer.
-func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, error) {
+// get sends one signed GET and returns the body and Content-Type of a 2xx
+// answer.
+func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, string, error) {
 	q.Set("responseFormatType", c.o.Format)
 	if c.o.IsOrganization {
 		q.Set("isOrganization", "true")
@@ -204,7 +208,7 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, apiError(action, 0, err)
+		return nil, "", apiError(action, 0, err)
 	}
 	if c.o.Format == "json" {
 		req.Header.Set("Accept", "application/json")
@@ -215,7 +219,7 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, apiError(action, 0, ctx.Err())
+		return nil, "", apiError(action, 0, ctx.Err())
 	}
 	defer func() { <-c.sem }()
 
@@ -228,23 +232,23 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 
 	resp, err := c.o.HTTPClient.Do(req)
 	if err != nil {
-		return nil, apiError(action, 0, err)
+		return nil, "", apiError(action, 0, err)
 	}
 	defer resp.Body.Close()
 	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
 	if err != nil {
-		return nil, apiError(action, resp.StatusCode, err)
+		return nil, "", apiError(action, resp.StatusCode, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &upstream.Error{API: "ncloud " + action, HTTPStatus: resp.StatusCode}
 		if be := decodeErrorBody(action, body); be != nil {
 			e.Code, e.Message = be.code, be.message
 		} else if len(body) > 0 {
-			e.Message = "unrecognised error body " + snippet(body)
+			e.Message = "unrecognised error body " + upstream.Snippet(body)
 		}
-		return nil, e
+		return nil, "", e
 	}
-	return body, nil
+	return body, resp.Header.Get("Content-Type"), nil
 }
 
 // apiError wraps err so that it names the action; an error the upstream put

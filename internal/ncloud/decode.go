@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // header is what every list response carries before its list.
@@ -77,7 +79,7 @@ func decodeBody(action string, body []byte, page interface{ status() error }) er
 	case '{':
 		err = decodeJSON(action, body, page)
 	default:
-		return fmt.Errorf("response is neither XML nor JSON: %s", snippet(body))
+		return fmt.Errorf("response is neither XML nor JSON: %s", upstream.Snippet(body))
 	}
 	if err != nil {
 		return err
@@ -195,16 +197,6 @@ func firstByte(b []byte) byte {
 		return 0
 	}
 	return b[0]
-}
-
-// snippet quotes the start of an unexpected body for an error message.
-func snippet(b []byte) string {
-	const max = 120
-	s := strings.ToValidUTF8(string(b), "?")
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 func keys(m map[string]json.RawMessage) string {

@@ -3,7 +3,6 @@
 package portone
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -288,12 +286,12 @@ func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
 		if envErr == nil {
 			e.Code, e.Message = strconv.Itoa(env.Code), env.Message
 		} else {
-			e.Message = "unrecognised body " + snippet(body)
+			e.Message = "unrecognised body " + upstream.Snippet(body)
 		}
 		return nil, e
 	}
 	if envErr != nil {
-		return nil, fmt.Errorf("%s: %w", api, envErr)
+		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.Header.Get("Content-Type"), body, envErr, "json"))
 	}
 	if env.Code != 0 {
 		return nil, &upstream.Error{API: api, Code: strconv.Itoa(env.Code), Message: env.Message}
@@ -328,12 +326,4 @@ func decodeEnvelope(body []byte) (envelope, error) {
 		env.Message = *raw.Message
 	}
 	return env, nil
-}
-
-func snippet(b []byte) string {
-	s := strings.ToValidUTF8(string(bytes.TrimSpace(b)), "?")
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return strconv.Quote(s)
 }

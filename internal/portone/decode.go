@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // decodeList reads the `response` of a schedule list in either shape: a plain
@@ -47,7 +49,7 @@ func decodeList(raw json.RawMessage) (pageResult, error) {
 		}
 		items = p.List
 	default:
-		return r, fmt.Errorf("response is neither a list nor a page: %s", snippet(raw))
+		return r, fmt.Errorf("response is neither a list nor a page: %s", upstream.Snippet(raw))
 	}
 	r.list = make([]Schedule, 0, len(items))
 	for i, it := range items {

@@ -43,7 +43,18 @@ type Demo struct {
 	VGP     *vgpsim.Server
 	PortOne *portonesim.Server
 	servers []*http.Server
+	// personal is every piece of personal data the upstreams hold.
+	personal []string
 }
+
+// Secrets are the demo's credentials, which must never be shown.
+func (d *Demo) Secrets() []string {
+	return []string{DemoNCloudSecretKey, DemoNCloudOrgSecret, DemoPortOneImpSecret}
+}
+
+// PersonalData is every phone number, e-mail, buyer name and address the
+// demo's upstreams hold, none of which may become a label or a log line.
+func (d *Demo) PersonalData() []string { return d.personal }
 
 // StartDemo starts the fake upstreams on loopback and stops them when ctx
 // is done.
@@ -73,7 +84,12 @@ func Start(now time.Time) (*Demo, error) {
 	})})
 	d.VGP.AddMember(vgpsim.Member{PhoneNumber: DemoVGPPhone, Records: vgpsim.Generate(1, 40, now)})
 	d.VGP.AddMember(vgpsim.Member{Email: DemoVGPLowEmail, Records: vgpLow(now)})
-	d.PortOne.AddMerchant(portonesim.Merchant{ImpKey: DemoPortOneImpKey, ImpSecret: DemoPortOneImpSecret, Schedules: portoneShop(now)})
+	shop := portoneShop(now)
+	d.PortOne.AddMerchant(portonesim.Merchant{ImpKey: DemoPortOneImpKey, ImpSecret: DemoPortOneImpSecret, Schedules: shop})
+	d.personal = []string{DemoVGPPhone, "+" + DemoVGPPhone, DemoVGPLowEmail}
+	for _, s := range shop {
+		d.personal = append(d.personal, s.BuyerName, s.BuyerEmail, s.BuyerTel, s.BuyerAddr)
+	}
 
 	ncloudURL, err := d.serve(d.NCloud)
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -65,4 +67,32 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)
 	}
 	return body, nil
+}
+
+// Snippet quotes the start of an unexpected body for an error message.
+func Snippet(b []byte) string {
+	const max = 120
+	s := strings.ToValidUTF8(strings.TrimSpace(string(b)), "?")
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// WrongType explains a body that failed to decode: when the upstream said
+// it sent something other than the formats expected (an HTML error page
+// from a proxy, say), the error names that content type and quotes the body
+// instead of the decoder's complaint. formats are media subtypes such as
+// "json" or "xml".
+func WrongType(contentType string, body []byte, err error, formats ...string) error {
+	mt, _, perr := mime.ParseMediaType(contentType)
+	if contentType == "" {
+		return err
+	}
+	for _, f := range formats {
+		if perr == nil && (strings.HasSuffix(mt, "/"+f) || strings.HasSuffix(mt, "+"+f)) {
+			return err
+		}
+	}
+	return fmt.Errorf("response is %s, not %s: %s", contentType, strings.Join(formats, " or "), Snippet(body))
 }

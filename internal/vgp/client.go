@@ -113,7 +113,7 @@ func (c *Client) Payments(ctx context.Context) ([]Record, error) {
 		if _, ok := upstream.AsError(err); ok {
 			return nil, err // business error, reported with HTTP 200
 		}
-		return nil, fmt.Errorf("%s: %w", api, err)
+		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.Header.Get("Content-Type"), body, err, "json"))
 	}
 	return records, nil
 }
@@ -127,11 +127,7 @@ func gatewayMessage(body []byte) string {
 	if json.Unmarshal(body, &m) == nil && m.Message != "" {
 		return m.Message
 	}
-	s := strings.ToValidUTF8(string(body), "?")
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return fmt.Sprintf("unrecognised body %q", s)
+	return "unrecognised body " + upstream.Snippet(body)
 }
 
 type envelope struct {
