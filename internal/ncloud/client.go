@@ -230,25 +230,20 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	req.Header.Set("x-ncp-iam-access-key", c.o.AccessKey)
 	req.Header.Set("x-ncp-apigw-signature-v2", Sign(http.MethodGet, req.URL.RequestURI(), ts, c.o.AccessKey, c.o.SecretKey))
 
-	resp, err := c.o.HTTPClient.Do(req)
+	resp, err := upstream.Do(c.o.HTTPClient, req, "ncloud "+action, c.o.MaxBodyBytes)
 	if err != nil {
-		return nil, "", apiError(action, 0, err)
+		return nil, "", err
 	}
-	defer resp.Body.Close()
-	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
-	if err != nil {
-		return nil, "", apiError(action, resp.StatusCode, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &upstream.Error{API: "ncloud " + action, HTTPStatus: resp.StatusCode}
-		if be := decodeErrorBody(action, body); be != nil {
+	if resp.Status < 200 || resp.Status > 299 {
+		e := &upstream.Error{API: "ncloud " + action, HTTPStatus: resp.Status}
+		if be := decodeErrorBody(action, resp.Body); be != nil {
 			e.Code, e.Message = be.code, be.message
-		} else if len(body) > 0 {
-			e.Message = "unrecognised error body " + upstream.Snippet(body)
+		} else if len(resp.Body) > 0 {
+			e.Message = "unrecognised error body " + upstream.Snippet(resp.Body)
 		}
 		return nil, "", e
 	}
-	return body, resp.Header.Get("Content-Type"), nil
+	return resp.Body, resp.ContentType, nil
 }
 
 // apiError wraps err so that it names the action; an error the upstream put

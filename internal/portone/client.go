@@ -271,18 +271,14 @@ func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
 	}
 	defer func() { <-c.sem }()
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.o.HTTPClient.Do(req)
+	resp, err := upstream.Do(c.o.HTTPClient, req, api, c.o.MaxBodyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", api, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: HTTP %d: %w", api, resp.StatusCode, err)
-	}
+	body := resp.Body
 	env, envErr := decodeEnvelope(body)
-	if resp.StatusCode != http.StatusOK {
-		e := &upstream.Error{API: api, HTTPStatus: resp.StatusCode}
+	if resp.Status != http.StatusOK {
+		e := &upstream.Error{API: api, HTTPStatus: resp.Status}
 		if envErr == nil {
 			e.Code, e.Message = strconv.Itoa(env.Code), env.Message
 		} else {
@@ -291,7 +287,7 @@ func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
 		return nil, e
 	}
 	if envErr != nil {
-		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.Header.Get("Content-Type"), body, envErr, "json"))
+		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.ContentType, body, envErr, "json"))
 	}
 	if env.Code != 0 {
 		return nil, &upstream.Error{API: api, Code: strconv.Itoa(env.Code), Message: env.Message}

@@ -96,3 +96,25 @@ func WrongType(contentType string, body []byte, err error, formats ...string) er
 	}
 	return fmt.Errorf("response is %s, not %s: %s", contentType, strings.Join(formats, " or "), Snippet(body))
 }
+
+// Response is an upstream answer read in full.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Do sends req and reads the whole (size-limited) answer, whatever its
+// status. Transport and read errors name api; deciding what the status and
+// body mean is the caller's.
+func Do(client *http.Client, req *http.Request, api string, limit int64) (Response, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return Response{}, fmt.Errorf("%s: %w", api, err)
+	}
+	body, err := ReadBody(resp, limit)
+	if err != nil {
+		return Response{}, fmt.Errorf("%s: HTTP %d: %w", api, resp.StatusCode, err)
+	}
+	return Response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+}

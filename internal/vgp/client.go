@@ -90,30 +90,26 @@ func (c *Client) Payments(ctx context.Context) ([]Record, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.o.HTTPClient.Do(req)
+	resp, err := upstream.Do(c.o.HTTPClient, req, api, c.o.MaxBodyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", api, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := upstream.ReadBody(resp, c.o.MaxBodyBytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: HTTP %d: %w", api, resp.StatusCode, err)
-	}
+	body := resp.Body
 	records, err := Decode(body)
-	if resp.StatusCode != http.StatusOK {
+	if resp.Status != http.StatusOK {
 		// API Gateway and Lambda failures ({"message": "..."}) or anything else.
 		e, ok := upstream.AsError(err)
 		if !ok {
 			e = &upstream.Error{API: api, Message: gatewayMessage(body)}
 		}
-		e.HTTPStatus = resp.StatusCode
+		e.HTTPStatus = resp.Status
 		return nil, e
 	}
 	if err != nil {
 		if _, ok := upstream.AsError(err); ok {
 			return nil, err // business error, reported with HTTP 200
 		}
-		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.Header.Get("Content-Type"), body, err, "json"))
+		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.ContentType, body, err, "json"))
 	}
 	return records, nil
 }
