@@ -42,6 +42,7 @@ type flags struct {
 	timeoutOffset time.Duration
 	maxRequests   int
 	lifecycle     bool
+	exporterOnly  bool
 	web           *web.FlagConfig
 	log           *promslog.Config
 }
@@ -51,6 +52,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, int, bool) {
 	f := &flags{log: &promslog.Config{}}
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.metricsPath)
 	app.Flag("web.enable-lifecycle", "Enable POST /-/reload (the configuration is also reloaded on SIGHUP).").BoolVar(&f.lifecycle)
+	app.Flag("metrics.exporter-only", "Serve only the exporter's own metrics (build info, Go, process, upstream requests) on --web.telemetry-path; scrape each account through /probe.").BoolVar(&f.exporterOnly)
 	app.Flag("web.max-requests", "Maximum number of concurrent scrape requests; 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("config.file", "Configuration file.").Default("billing_exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file (and the secret files it names), then exit 0 if it is valid, 1 if not.").BoolVar(&f.configCheck)
@@ -142,6 +144,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Registerer:    reg,
 		TimeoutOffset: f.timeoutOffset,
 		MaxRequests:   f.maxRequests,
+		ExporterOnly:  f.exporterOnly,
 		Version:       version.Info(),
 	})
 	if err != nil {

@@ -23,7 +23,8 @@ type Options struct {
 	Gatherer      prometheus.Gatherer   // the exporter's own metrics (build info, Go, process, upstream requests)
 	Registerer    prometheus.Registerer // where the handler instruments itself
 	TimeoutOffset time.Duration         // subtracted from the scrape timeout Prometheus announces
-	MaxRequests   int                   // concurrent /metrics requests; 0 = unlimited
+	MaxRequests   int                   // concurrent /metrics and /probe requests; 0 = unlimited
+	ExporterOnly  bool                  // /metrics serves only the exporter's own metrics; accounts via /probe
 	Version       string                // shown on the landing page
 }
 
@@ -53,6 +54,7 @@ func New(o Options) (*Server, error) {
 		Links: []web.LandingLinks{
 			{Address: o.MetricsPath, Text: "Metrics"},
 			{Address: "/status", Text: "Status", Description: "Every account and collector: last success, last error, duration, series"},
+			{Address: "/probe?target=ncloud/main", Text: "Probe", Description: "One account's series: /probe?target=<provider>/<account>[&collector=<name>]"},
 		},
 	})
 	if err != nil {
@@ -64,6 +66,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.mux.Handle("GET "+o.MetricsPath, metrics)
 	s.mux.HandleFunc("GET /status", s.serveStatus)
+	s.mux.HandleFunc("GET /probe", s.serveProbe)
 	s.mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("Healthy\n"))
 	})
@@ -113,33 +116,5 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "No configuration loaded yet", http.StatusServiceUnavailable)
 		return
 	}
-	if s.inflight != nil {
-		select {
-		case s.inflight <- struct{}{}:
-			defer func() { <-s.inflight }()
-		default:
-			http.Error(w, "Too many concurrent scrapes; raise --web.max-requests", http.StatusServiceUnavailable)
-			return
-		}
-	}
-	ctx, cancel, err := scrapeContext(r, s.o.TimeoutOffset)
-	if err != nil {
-		s.o.Logger.Warn("Refusing scrape", "err", err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	defer cancel()
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(e.Scrape(ctx, nil)); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	gatherers := prometheus.Gatherers{reg}
-	if s.o.Gatherer != nil {
-		gatherers = append(gatherers, s.o.Gatherer)
-	}
-	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
-	}).ServeHTTP(w, r)
+	s.serveScrape(w, r, e, nil, true)
 }
