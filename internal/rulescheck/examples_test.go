@@ -119,8 +119,14 @@ func TestKubernetesExamples(t *testing.T) {
 }
 
 func TestPrometheusAndAlertmanagerExamples(t *testing.T) {
-	if got := promtool(t, "check", "config", filepath.Join(root, "examples", "prometheus.yml")); !strings.Contains(got, "SUCCESS") {
-		t.Errorf("promtool: %s", got)
+	configs, _ := filepath.Glob(filepath.Join(root, "examples", "prometheus*.yml"))
+	if len(configs) < 4 {
+		t.Fatalf("%d Prometheus examples, want the plain, probe and two sharded ones", len(configs))
+	}
+	for _, c := range configs {
+		if got := promtool(t, "check", "config", c); !strings.Contains(got, "is valid prometheus config file syntax") {
+			t.Errorf("promtool check config %s: %s", c, got)
+		}
 	}
 	amtool, err := exec.LookPath("amtool")
 	if err != nil {
