@@ -12,10 +12,13 @@ export PATH="$(go env GOPATH)/bin:$PATH"
 step() { printf '\n==> %s\n' "$*"; }
 
 install_tools() {
-  if ! command -v promtool >/dev/null; then
-    step "Installing Prometheus and Alertmanager (Debian packages)"
+  local pkgs=()
+  command -v promtool >/dev/null || pkgs+=(prometheus prometheus-alertmanager)
+  command -v chromium >/dev/null || pkgs+=(chromium)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    step "Installing ${pkgs[*]} (Debian packages)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
   fi
   if ! golangci-lint version 2>/dev/null | grep -q "${GOLANGCI_LINT_VERSION#v}"; then
     step "Installing golangci-lint ${GOLANGCI_LINT_VERSION}"

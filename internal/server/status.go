@@ -90,6 +90,7 @@ var statusPage = template.Must(template.New("status").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <title>billing_exporter status</title>
+<link rel="icon" href="data:,">
 <style>
 body { font-family: sans-serif; margin: 1.5em; }
 table { border-collapse: collapse; }
@@ -99,6 +100,7 @@ tr.failing td.state { background: #f8d7da; font-weight: bold; }
 tr.ok td.state { background: #d4edda; }
 tr.pending td.state { background: #fff3cd; }
 td.num { text-align: right; }
+td.time { white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -110,7 +112,7 @@ td.num { text-align: right; }
 <tbody>
 {{range .Rows}}<tr class="{{.State}}" data-target="{{.Provider}}/{{.Account}}/{{.Collector}}">
 <td>{{.Provider}}</td><td>{{.Account}}</td><td>{{.Collector}}</td><td class="state">{{.State}}</td>
-<td>{{.LastSuccess}}</td><td>{{.LastAttempt}}</td><td class="num">{{printf "%.3f" .DurationSeconds}}</td><td class="num">{{.Series}}</td>
+<td class="time">{{.LastSuccess}}</td><td class="time">{{.LastAttempt}}</td><td class="num">{{printf "%.3f" .DurationSeconds}}</td><td class="num">{{.Series}}</td>
 <td>{{.ErrorCode}}</td><td>{{if .ErrorMessage}}{{.ErrorMessage}}<br><small>{{.Error}}</small>{{else}}{{.Error}}{{end}}</td>
 </tr>
 {{else}}<tr><td colspan="10">No accounts configured.</td></tr>
