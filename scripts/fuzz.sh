@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-3s}
+# A fresh corpus cache per run: the inputs a previous run generated would
+# make the baseline pass before fuzzing grow without bound and overrun a
+# short FUZZTIME. The seeds and testdata/fuzz crashers are always replayed.
+cache=$(mktemp -d)
+trap 'rm -rf "$cache"' EXIT
 targets=(
   "FuzzDecodeCredits ./internal/ncloud"
   "FuzzDecodeCoins ./internal/ncloud"
@@ -17,5 +22,6 @@ targets=(
 for t in "${targets[@]}"; do
   set -- $t
   echo "fuzz: $1 ($2) for $FUZZTIME"
-  go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2" 2>&1 | grep -Ev '^fuzz: elapsed' || { echo "fuzz: $1 failed"; exit 1; }
+  go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2" -args -test.fuzzcachedir="$cache/$1" 2>&1 |
+    grep -Ev '^fuzz: elapsed' || { echo "fuzz: $1 failed"; exit 1; }
 done
