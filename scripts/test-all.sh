@@ -53,6 +53,9 @@ promtool test rules alerts/tests/*.yml
 step "Dashboards: Grafana's TypeScript types, PromQL of every panel"
 scripts/check-dashboards.sh
 
+step "Helm chart: helm lint, helm template, strict Kubernetes types"
+scripts/check-chart.sh
+
 step "Demo end to end: run the binary, lint /metrics with promtool"
 scripts/demo-check.sh
 
