@@ -11,7 +11,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.BuildUser=$(shell whoami)@$(shell hostname) \
              -X github.com/prometheus/common/version.BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build test test-all style vet lint demo
+.PHONY: all build test test-all style vet lint demo bench bench-smoke
 
 all: style vet lint test build
 
@@ -36,3 +36,14 @@ lint:
 
 demo:
 	$(GO) run ./cmd/billing_exporter --demo
+
+# The benchmark harness (bench/): the exporter as a process against the fake
+# upstreams, targets as ratios to baselines of the same run; writes the
+# table into BENCHMARKS.md and fails when a target fails. About 3 minutes.
+bench:
+	$(GO) run ./bench
+
+# Every scenario at small sizes in seconds; fails only on a crash or an
+# impossible measurement, so that the harness cannot rot.
+bench-smoke:
+	$(GO) run ./bench -smoke

@@ -51,7 +51,8 @@ var (
 // newDesc builds the descriptor of an upstream metric; every upstream metric
 // carries the account label first.
 func newDesc(subsystem, name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc(
-		prometheus.BuildFQName(namespace, subsystem, name),
-		help, append([]string{"account"}, labels...), nil)
+	labels = append([]string{"account"}, labels...)
+	d := prometheus.NewDesc(prometheus.BuildFQName(namespace, subsystem, name), help, labels, nil)
+	registerLabels(d, labels)
+	return d
 }

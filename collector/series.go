@@ -26,59 +26,59 @@ func newSeriesSet() *seriesSet {
 
 // add sums v into the series.
 func (s *seriesSet) add(desc *prometheus.Desc, v float64, labels ...string) {
-	if i, ok := s.find(desc, labels); ok {
+	if i, found := s.lookup(desc, v, labels); found {
 		s.series[i].value += v
-		return
 	}
-	s.insert(desc, v, labels)
 }
 
 // min keeps the smallest value seen for the series.
 func (s *seriesSet) min(desc *prometheus.Desc, v float64, labels ...string) {
-	if i, ok := s.find(desc, labels); ok {
+	if i, found := s.lookup(desc, v, labels); found {
 		s.series[i].value = min(s.series[i].value, v)
-		return
 	}
-	s.insert(desc, v, labels)
 }
 
 // max keeps the largest value seen for the series.
 func (s *seriesSet) max(desc *prometheus.Desc, v float64, labels ...string) {
-	if i, ok := s.find(desc, labels); ok {
+	if i, found := s.lookup(desc, v, labels); found {
 		s.series[i].value = max(s.series[i].value, v)
-		return
 	}
-	s.insert(desc, v, labels)
 }
 
-func (s *seriesSet) find(desc *prometheus.Desc, labels []string) (int, bool) {
-	i, ok := s.index[desc][key(labels)]
-	return i, ok
-}
-
-func (s *seriesSet) insert(desc *prometheus.Desc, v float64, labels []string) {
+// lookup returns the index of the series of desc and labels, and whether
+// it existed; a new series starts at v. Label values are made valid UTF-8
+// first (invalid UTF-8 would fail the refresh), so that values that differ
+// only in invalid bytes are one series, and the key is built once.
+func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (int, bool) {
+	for i, l := range labels {
+		labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+	}
 	m := s.index[desc]
 	if m == nil {
 		m = map[string]int{}
 		s.index[desc] = m
 	}
-	for i, l := range labels {
-		labels[i] = strings.ToValidUTF8(l, "\uFFFD") // invalid UTF-8 would fail the refresh
+	k := key(labels)
+	if i, ok := m[k]; ok {
+		return i, true
 	}
-	m[key(labels)] = len(s.series)
+	m[k] = len(s.series)
 	s.series = append(s.series, series{desc: desc, labels: labels, value: v})
+	return len(s.series) - 1, false
 }
 
-// metrics returns the accumulated series as constant gauges, in the order
-// they were first seen.
+// metrics returns the accumulated series as gauges, grouped by descriptor
+// in the order the descriptors were first seen, each group in scrape order.
 func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
-	out := make([]prometheus.Metric, 0, len(s.series))
-	for _, x := range s.series {
-		m, err := prometheus.NewConstMetric(x.desc, prometheus.GaugeValue, x.value, x.labels...)
+	sorted := s.scrapeOrder()
+	gauges := make([]gauge, len(sorted)) // one allocation for all
+	out := make([]prometheus.Metric, len(sorted))
+	for i, x := range sorted {
+		m, err := newGauge(&gauges[i], x)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, m)
+		out[i] = m
 	}
 	return out, nil
 }

@@ -56,6 +56,9 @@ scripts/check-dashboards.sh
 step "Helm chart: helm lint, helm template, strict Kubernetes types"
 scripts/check-chart.sh
 
+step "Benchmark harness smoke run (make bench runs it in full)"
+go run ./bench -smoke
+
 step "Demo end to end: run the binary, lint /metrics with promtool"
 scripts/demo-check.sh
 

@@ -87,7 +87,16 @@ func decodeBody(action string, body []byte, page interface{ status() error }) er
 	return page.status()
 }
 
+// decodeXML decodes an XML body: with decodeXMLFast when it can, else
+// (and for every error) with encoding/xml.
 func decodeXML(action string, body []byte, page any) error {
+	if decodeXMLFast(action, body, page) {
+		return nil
+	}
+	return decodeXMLStd(action, body, page)
+}
+
+func decodeXMLStd(action string, body []byte, page any) error {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := dec.Token()

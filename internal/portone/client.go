@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,10 +28,11 @@ const DefaultEndpoint = "https://api.iamport.kr"
 const MaxWindow = 89 * 24 * time.Hour
 
 const (
-	rangeLimit = 1000 // the range endpoint's maximum page size
-	maxPages   = 10000
-	apiByUser  = "portone customer schedules"
-	apiByRange = "portone schedules by range"
+	presizeLimit = 100_000 // schedules a list is sized for from page 1's total
+	rangeLimit   = 1000    // the range endpoint's maximum page size
+	maxPages     = 10000
+	apiByUser    = "portone customer schedules"
+	apiByRange   = "portone schedules by range"
 )
 
 // Options configure a Client.
@@ -132,9 +134,12 @@ func (c *Client) windows(ctx context.Context, from, to time.Time, read func(ctx 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if len(parts) == 1 {
+		return parts[0], nil // pages already deduplicated it
+	}
 	// A schedule belongs to one window only; deduplicating across them
 	// guards against a server that does not honour from/to exactly.
-	seen := map[string]bool{}
+	seen := map[scheduleKey]bool{}
 	var all []Schedule
 	for _, p := range parts {
 		all = dedupe(all, p, seen)
@@ -160,7 +165,7 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	seen := map[scheduleKey]bool{}
 	all := dedupe(nil, first.list, seen)
 	if first.paged {
 		n := len(first.list)
@@ -171,6 +176,9 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		if pages > maxPages {
 			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need more than %d pages", first.total, maxPages)}
 		}
+		// Room for every page at once (up to a bound a bogus total cannot
+		// push): growing the list page by page allocated it twice over.
+		all = slices.Grow(all, min(pages*n, presizeLimit)-len(all))
 		rest := make([]pageResult, pages+1)
 		g, gctx := errgroup.WithContext(ctx)
 		for p := 2; p <= pages; p++ {
@@ -203,10 +211,16 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	return all, nil
 }
 
+// scheduleKey identifies a schedule for dedupe.
+type scheduleKey struct {
+	customer, merchant string
+	at                 int64
+}
+
 // dedupe appends the schedules not seen yet.
-func dedupe(all, list []Schedule, seen map[string]bool) []Schedule {
+func dedupe(all, list []Schedule, seen map[scheduleKey]bool) []Schedule {
 	for _, s := range list {
-		k := s.CustomerUID + "\xff" + s.MerchantUID + "\xff" + strconv.FormatInt(s.ScheduleAt.Unix(), 10)
+		k := scheduleKey{s.CustomerUID, s.MerchantUID, s.ScheduleAt.Unix()}
 		if !seen[k] {
 			seen[k] = true
 			all = append(all, s)
@@ -301,7 +315,17 @@ type envelope struct {
 	Response json.RawMessage
 }
 
+// decodeEnvelope reads {code, message, response}. decodeEnvelopeFast reads
+// the usual envelopes; decodeEnvelopeStd (encoding/json) decides on the
+// rest and words every error.
 func decodeEnvelope(body []byte) (envelope, error) {
+	if env, ok := decodeEnvelopeFast(body); ok {
+		return env, nil
+	}
+	return decodeEnvelopeStd(body)
+}
+
+func decodeEnvelopeStd(body []byte) (envelope, error) {
 	var raw struct {
 		Code     *json.Number    `json:"code"`
 		Message  *string         `json:"message"`

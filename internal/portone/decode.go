@@ -14,11 +14,22 @@ import (
 
 // decodeList reads the `response` of a schedule list in either shape: a plain
 // array, or the paged object {total, previous, next, list}. null is empty.
+// decodeListFast reads the usual lists; decodeListStd (encoding/json)
+// decides on the rest and words every error.
 func decodeList(raw json.RawMessage) (pageResult, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return pageResult{}, nil
 	}
+	if r, ok := decodeListFast(raw); ok {
+		return r, nil
+	}
+	return decodeListStd(raw)
+}
+
+// decodeListStd is decodeList with encoding/json, for a trimmed raw that is
+// neither empty nor null.
+func decodeListStd(raw json.RawMessage) (pageResult, error) {
 	var items []json.RawMessage
 	var r pageResult
 	switch raw[0] {
@@ -78,21 +89,29 @@ func pageNumber(v json.Number, name string) (int, error) {
 // amounts may be numbers or numeric strings: swagger's example writes
 // "schedule_at": "0".
 func decodeSchedule(raw json.RawMessage) (Schedule, error) {
-	var it struct {
-		CustomerUID    string          `json:"customer_uid"`
-		MerchantUID    string          `json:"merchant_uid"`
-		ScheduleAt     json.RawMessage `json:"schedule_at"`
-		ExecutedAt     json.RawMessage `json:"executed_at"`
-		RevokedAt      json.RawMessage `json:"revoked_at"`
-		Amount         json.RawMessage `json:"amount"`
-		Currency       *string         `json:"currency"`
-		ScheduleStatus string          `json:"schedule_status"`
-		PaymentStatus  *string         `json:"payment_status"`
-		FailReason     *string         `json:"fail_reason"`
-	}
+	var it scheduleJSON
 	if err := json.Unmarshal(raw, &it); err != nil {
 		return Schedule{}, fmt.Errorf("malformed schedule: %w", err)
 	}
+	return it.schedule()
+}
+
+// scheduleJSON is a schedule as it arrives.
+type scheduleJSON struct {
+	CustomerUID    string          `json:"customer_uid"`
+	MerchantUID    string          `json:"merchant_uid"`
+	ScheduleAt     json.RawMessage `json:"schedule_at"`
+	ExecutedAt     json.RawMessage `json:"executed_at"`
+	RevokedAt      json.RawMessage `json:"revoked_at"`
+	Amount         json.RawMessage `json:"amount"`
+	Currency       *string         `json:"currency"`
+	ScheduleStatus string          `json:"schedule_status"`
+	PaymentStatus  *string         `json:"payment_status"`
+	FailReason     *string         `json:"fail_reason"`
+}
+
+// schedule checks and converts a decoded schedule.
+func (it scheduleJSON) schedule() (Schedule, error) {
 	s := Schedule{
 		CustomerUID:    it.CustomerUID,
 		MerchantUID:    it.MerchantUID,

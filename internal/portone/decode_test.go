@@ -1,9 +1,14 @@
 package portone
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
 )
 
 func TestDecodeListShapes(t *testing.T) {
@@ -75,4 +80,66 @@ func TestDecodeEnvelope(t *testing.T) {
 			t.Errorf("%s accepted", body)
 		}
 	}
+}
+
+// The fast paths read the API's own bodies - the vendor example and the
+// fake's generated pages - and agree with encoding/json on them and on
+// edge cases; where they give up, encoding/json decides.
+func TestDecodeFastAgrees(t *testing.T) {
+	item := `{"customer_uid":"c1","merchant_uid":"m\u0031","schedule_at":1767225600,"executed_at":"0","amount":9.5,"currency":null,"schedule_status":"scheduled","payment_status":null,"buyer_name":"홍길동","custom_data":"{\"a\":[1,2,{}]}"}`
+	for _, tc := range []struct {
+		body string
+		fast bool
+	}{
+		{`{"code":0,"message":null,"response":{"total":3,"previous":0,"next":2,"list":[` + item + `,` + item + `]}}`, true},
+		{` {"code":0,"response":[` + item + `],"extra":[true,false,null,-1.5e+3]} `, true},
+		{`{"code":0,"response":{"total":null,"list":null}}`, true},
+		{`{"code":0,"response":{"list":[{"customer_uid":"a","customer_uid":null,"schedule_status":"x"}]}}`, true},
+		{`{"Code":0,"response":[]}`, false},
+		{`{"code":"0","response":[]}`, false},
+		{`{"code":0,"response":{"list":[],"list":[]}}`, false},
+		{`{"code":0,"response":{"total":"5","list":[]}}`, false},
+		{`{"code":0,"response":[{"schedule_status":"x","amount":"1,0"}]}`, false},
+		{`{"code":0,"response":[{"schedule_status":"x"}]} x`, false},
+		{`{"code":0,"response":[01]}`, false},
+		{"{\"code\":0,\"response\":[{\"schedule_status\":\"a\x01\"}]}", false},
+		{"{\"code\":0,\"response\":[{\"schedule_status\":\"\xff\"}]}", true}, // U+FFFD, as encoding/json reads it
+		{seedBody(t), true},
+		{generatedPage(t), true},
+	} {
+		agreeWithStd(t, []byte(tc.body))
+		env, err := decodeEnvelope([]byte(tc.body))
+		if err != nil {
+			continue
+		}
+		agreeWithStd(t, env.Response)
+		_, fastEnv := decodeEnvelopeFast([]byte(tc.body))
+		raw := bytes.TrimSpace(env.Response)
+		_, fastList := decodeListFast(raw)
+		if got := fastEnv && fastList; got != tc.fast {
+			t.Errorf("%s: fast paths taken: %t, want %t", tc.body, got, tc.fast)
+		}
+	}
+}
+
+// seedBody is the vendor's example answer.
+func seedBody(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../sandbox/portonesim/seed_schedules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// generatedPage is a page of the range endpoint as the fake renders it.
+func generatedPage(t *testing.T) string {
+	t.Helper()
+	now := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
+	list := portonesim.Generate(portonesim.GenerateOptions{Seed: 3, Now: now, Customers: 20, SchedulesPerCustomer: 5, Lookback: 30 * 24 * time.Hour, Lookahead: 30 * 24 * time.Hour})
+	b, err := json.Marshal(map[string]any{"code": 0, "message": nil, "response": map[string]any{"total": 100, "previous": 0, "next": 0, "list": list}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

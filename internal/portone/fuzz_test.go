@@ -1,15 +1,40 @@
 package portone
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
+	"reflect"
 	"testing"
 )
 
+// agreeWithStd fails when a fast path accepts b (as an envelope, or as a
+// list) but encoding/json refuses it or reads something else.
+func agreeWithStd(t *testing.T, b []byte) {
+	t.Helper()
+	if env, ok := decodeEnvelopeFast(b); ok {
+		want, err := decodeEnvelopeStd(b)
+		if err != nil || !reflect.DeepEqual(env, want) {
+			t.Fatalf("envelope %q: fast %+v, encoding/json %+v, %v", b, env, want, err)
+		}
+	}
+	raw := bytes.TrimSpace(b)
+	if len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	if r, ok := decodeListFast(raw); ok {
+		want, err := decodeListStd(raw)
+		if err != nil || !reflect.DeepEqual(r, want) {
+			t.Fatalf("list %q: fast %+v, encoding/json %+v, %v", raw, r, want, err)
+		}
+	}
+}
+
 // FuzzDecodeResponse runs a body through the envelope and list decoders as
-// a page read does: no panic, and a decoded schedule always has a status
-// and finite amount.
+// a page read does: no panic, a decoded schedule always has a status and
+// finite amount, and the fast paths never accept what encoding/json
+// refuses or reads otherwise.
 func FuzzDecodeResponse(f *testing.F) {
 	seed, err := os.ReadFile("../sandbox/portonesim/seed_schedules.json")
 	if err != nil {
@@ -20,10 +45,12 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(`{"code":-1,"message":"Unauthorized","response":null}`))
 	f.Add([]byte(`{"code":0,"response":{"access_token":"t","now":1,"expired_at":1801}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		agreeWithStd(t, body)
 		env, err := decodeEnvelope(body)
 		if err != nil {
 			return
 		}
+		agreeWithStd(t, env.Response)
 		r, err := decodeList(json.RawMessage(env.Response))
 		if err != nil {
 			return

@@ -4,6 +4,7 @@
 package upstream
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DefaultMaxBodyBytes bounds one upstream response body unless configured.
@@ -49,6 +51,12 @@ func AsError(err error) (*Error, bool) {
 // ErrBodyTooLarge is returned when a response exceeds the configured limit.
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
+// readBuffers are ReadBody's buffers for bodies of unknown length; ones
+// larger than maxPooledBuffer are dropped rather than kept.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 8 << 20
+
 // ReadBody reads at most limit bytes of resp.Body and closes it. A longer
 // body is an error rather than a truncated success.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
@@ -59,9 +67,33 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w of %d bytes (Content-Length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response body: %w", err)
+	if b, ok := resp.Body.(*bufferedBody); ok && b.Len() == len(b.b) {
+		return b.b, nil // read whole by the retry transport, within the limit just checked
+	}
+	var body []byte
+	if resp.ContentLength >= 0 {
+		// One buffer of the announced size: growing one from 512 bytes
+		// copied a 3 MB page six times over.
+		buf := bytes.NewBuffer(make([]byte, 0, resp.ContentLength+bytes.MinRead))
+		if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
+			return nil, fmt.Errorf("reading response body: %w", err)
+		}
+		body = buf.Bytes()
+	} else {
+		// Chunked: read into a reused buffer and keep an exact copy. Growing
+		// a fresh buffer for every page allocated three times the page, in
+		// memory the runtime had mostly handed back to the OS since the
+		// last refresh, and faulting it in again cost more than the reading.
+		buf := readBuffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+		body = bytes.Clone(buf.Bytes())
+		if buf.Cap() <= maxPooledBuffer {
+			readBuffers.Put(buf)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading response body: %w", err)
+		}
 	}
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)

@@ -28,12 +28,14 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, envelope{Code: -1, Message: &message})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, status int, v any) { writeRaw(w, status, mustJSON(v)) }
+
+func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil { // only plain data is encoded here
 		panic("portonesim: " + err.Error())
 	}
-	writeRaw(w, status, b)
+	return b
 }
 
 func writeRaw(w http.ResponseWriter, status int, b []byte) {

@@ -1,0 +1,86 @@
+package ncloud
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
+)
+
+// benchCredits is the size of the decoding benchmark: by default 50 pages
+// of 1000, the size of the harness's paging scenario (go run ./bench);
+// BILLING_BENCH_CREDITS changes it (the harness's -smoke makes it small).
+func benchCredits(b *testing.B) int {
+	b.Helper()
+	if v := os.Getenv("BILLING_BENCH_CREDITS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("BILLING_BENCH_CREDITS=%q: want a positive number", v)
+		}
+		return n
+	}
+	return 50_000
+}
+
+// creditPages fetches every page of n generated credits from the fake in
+// the given format, so that the benchmark times decoding only.
+func creditPages(b *testing.B, format string, n int) [][]byte {
+	b.Helper()
+	sim := ncloudsim.New(ncloudsim.Options{})
+	sim.AddAccount(ncloudsim.Account{AccessKey: ak, SecretKey: sk, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
+		Seed: 1, Now: time.Now(), Members: []string{"10000001", "10000002", "10000003"}, Credits: n,
+	})})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := New(Options{Endpoint: srv.URL + "/billing/v1", AccessKey: ak, SecretKey: sk, Format: format})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pages [][]byte
+	for p := 1; p <= (n+pageSize-1)/pageSize; p++ {
+		q := url.Values{"pageNo": {strconv.Itoa(p)}, "pageSize": {strconv.Itoa(pageSize)}}
+		body, _, err := c.get(context.Background(), ActionCreditHistory, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, body)
+	}
+	return pages
+}
+
+// BenchmarkDecodeCredits decodes every page of benchCredits credit records
+// per iteration and reports the cost per record; the harness runs it and
+// prints ns/record in its table.
+func BenchmarkDecodeCredits(b *testing.B) {
+	records := benchCredits(b)
+	for _, format := range []string{"xml", "json"} {
+		b.Run(format, func(b *testing.B) {
+			pages := creditPages(b, format, records)
+			size := 0
+			for _, p := range pages {
+				size += len(p)
+			}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				for _, p := range pages {
+					_, items, err := decodeCredits(ActionCreditHistory, p)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(items)
+				}
+				if n != records {
+					b.Fatalf("decoded %d credits, want %d", n, records)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(records), "ns/record")
+		})
+	}
+}
