@@ -25,23 +25,11 @@ import (
 	"time"
 
 	"github.com/billingexporter/billing_exporter/internal/dashgen"
+	"github.com/billingexporter/billing_exporter/internal/testenv"
 )
 
-// requireEnv makes missing servers a failure instead of a skip; the test
-// command sets it after installing them.
-const requireEnv = "BILLING_E2E"
-
-func lookPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv(requireEnv) != "" {
-			t.Fatalf("%s not installed: %v", name, err)
-		}
-		t.Skipf("%s not installed (set %s=1 to require it)", name, requireEnv)
-	}
-	return p
-}
+// lookPath finds a program the test runs (see testenv).
+func lookPath(t *testing.T, name string) string { return testenv.LookPath(t, name) }
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

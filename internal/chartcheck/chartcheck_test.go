@@ -12,12 +12,13 @@ import (
 	"flag"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/billingexporter/billing_exporter/internal/testenv"
 
 	"sigs.k8s.io/yaml"
 )
@@ -301,19 +302,8 @@ func isEmpty(v any) bool {
 	return v == nil
 }
 
-// promtool runs promtool with args, failing when it is required but missing.
+// promtool runs promtool with args (see testenv for when it is missing).
 func promtool(t *testing.T, args ...string) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("BILLING_E2E") != "" {
-			t.Fatal("promtool not installed")
-		}
-		t.Skip("promtool not installed")
-	}
-	out, err := exec.Command(p, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return testenv.Run(t, "promtool", args...)
 }

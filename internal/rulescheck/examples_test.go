@@ -2,29 +2,19 @@ package rulescheck
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/billingexporter/billing_exporter/internal/testenv"
+
 	"go.yaml.in/yaml/v3"
 )
 
-// promtool runs promtool with args, failing when it is required but missing.
+// promtool runs promtool with args (see testenv for when it is missing).
 func promtool(t *testing.T, args ...string) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("BILLING_E2E") != "" {
-			t.Fatal("promtool not installed")
-		}
-		t.Skip("promtool not installed")
-	}
-	out, err := exec.Command(p, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return testenv.Run(t, "promtool", args...)
 }
 
 // The PrometheusRule's groups are valid rules for promtool too.
@@ -128,14 +118,5 @@ func TestPrometheusAndAlertmanagerExamples(t *testing.T) {
 			t.Errorf("promtool check config %s: %s", c, got)
 		}
 	}
-	amtool, err := exec.LookPath("amtool")
-	if err != nil {
-		if os.Getenv("BILLING_E2E") != "" {
-			t.Fatal("amtool not installed")
-		}
-		t.Skip("amtool not installed")
-	}
-	if out, err := exec.Command(amtool, "check-config", filepath.Join(root, "examples", "alertmanager.yml")).CombinedOutput(); err != nil {
-		t.Errorf("amtool: %v\n%s", err, out)
-	}
+	testenv.Run(t, "amtool", "check-config", filepath.Join(root, "examples", "alertmanager.yml"))
 }
