@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -107,7 +107,7 @@ func measure(h *harness, p *proc, sc *scraper, prevAlloc float64) (measured, flo
 }
 
 // settle collects the harness's own garbage (generated data and rendered
-// pages of earlier scenarios) before a measurement, so that the fakes,
-// which share the machine's CPUs with the exporter, do not collect it
-// during one.
-func settle() { runtime.GC() }
+// pages of earlier scenarios) and hands the freed memory back to the OS
+// before a measurement, so that the harness, whose fakes share the CPUs
+// with the exporter, does neither during one.
+func settle() { debug.FreeOSMemory() }

@@ -111,7 +111,8 @@ func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, err
 	set := newSeriesSet()
 	// labels returns the account and, unless aggregated, the customer.
 	labels := func(customer string, extra ...string) []string {
-		l := []string{c.account}
+		l := make([]string, 1, 2+len(extra)) // one allocation: this runs for every schedule
+		l[0] = c.account
 		if !c.aggregate {
 			l = append(l, customer)
 		}

@@ -10,8 +10,9 @@ import (
 // upstream rows that map to the same series are merged instead of producing
 // a duplicate series (which would fail the whole scrape).
 type seriesSet struct {
-	index  map[*prometheus.Desc]map[string]int
-	series []series
+	index   map[*prometheus.Desc]map[string]int
+	series  []series
+	scratch []byte // the key being looked up
 }
 
 type series struct {
@@ -58,11 +59,13 @@ func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (i
 		m = map[string]int{}
 		s.index[desc] = m
 	}
-	k := key(labels)
-	if i, ok := m[k]; ok {
+	// Most lookups find a series that exists; the key is built in scratch
+	// and only becomes a string when it is stored.
+	s.scratch = appendKey(s.scratch[:0], labels)
+	if i, ok := m[string(s.scratch)]; ok {
 		return i, true
 	}
-	m[k] = len(s.series)
+	m[string(s.scratch)] = len(s.series)
 	s.series = append(s.series, series{desc: desc, labels: labels, value: v})
 	return len(s.series) - 1, false
 }
@@ -83,5 +86,13 @@ func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
 	return out, nil
 }
 
-// key joins label values with a byte that cannot occur in valid UTF-8.
-func key(labels []string) string { return strings.Join(labels, "\xff") }
+// appendKey joins label values with a byte that cannot occur in valid UTF-8.
+func appendKey(b []byte, labels []string) []byte {
+	for i, l := range labels {
+		if i > 0 {
+			b = append(b, 0xff)
+		}
+		b = append(b, l...)
+	}
+	return b
+}
