@@ -21,8 +21,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billingexporter/billing_exporter/internal/sandbox"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
 )
+
+// startUpstreams runs the demo's fake upstreams until the test ends.
+func startUpstreams(t *testing.T) *sandbox.Demo {
+	t.Helper()
+	d, err := sandbox.Start(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}
 
 // buildExporter builds the binary once per test into dir.
 func buildExporter(t *testing.T, dir string) string {

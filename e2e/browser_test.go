@@ -32,11 +32,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 	chromium := lookPath(t, "chromium")
 	dir := t.TempDir()
 	bin := buildExporter(t, dir)
-	d, err := sandbox.Start(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	d := startUpstreams(t)
 	c := d.Config
 	cfg := filepath.Join(dir, "billing_exporter.yml")
 	writeFile(t, cfg, fmt.Sprintf(`global: {min_refresh_interval: 1m}

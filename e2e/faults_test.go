@@ -37,11 +37,7 @@ type faultStack struct {
 // is the exporter's clock.
 func newFaultStack(t *testing.T, edit func(*config.Config), now func() time.Time) *faultStack {
 	t.Helper()
-	d, err := sandbox.Start(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	d := startUpstreams(t)
 	cfg := *d.Config
 	cfg.Global.MinRefreshInterval = 0 // every scrape reaches the upstream
 	cfg.Global.MaxResponseBytes = 256 << 10

@@ -20,11 +20,7 @@ func TestProbeIntervals(t *testing.T) {
 	prometheus := lookPath(t, "prometheus")
 	dir := t.TempDir()
 	bin := buildExporter(t, dir)
-	d, err := sandbox.Start(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	d := startUpstreams(t)
 
 	const minRefresh = 2 * time.Second
 	cfg := filepath.Join(dir, "billing_exporter.yml")
