@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
@@ -35,20 +36,22 @@ type refreshPolicy struct {
 // cache runs a collector's refreshes: it reuses results for minRefresh and
 // lets concurrent scrapes share one in-flight refresh, so that two
 // Prometheus servers scraping at once cost the upstream one call.
+//
+// A refresh belongs to the exporter, not to the scrape that started it: it
+// runs under the configured timeout whatever the deadlines of the scrapes
+// waiting for it, so that one client with a short scrape timeout cannot
+// cut every refresh short and have that failure served to everyone.
 type cache struct {
 	update func(context.Context) ([]prometheus.Metric, error)
 	policy refreshPolicy
 	now    func() time.Time
 	logger *slog.Logger
 
-	mu     sync.Mutex
-	state  State
-	flight *flight
-}
+	flights singleflight.Group // one key: the target's refresh
 
-type flight struct {
-	started time.Time // wall clock
-	done    chan struct{}
+	mu      sync.Mutex
+	state   State
+	started time.Time // wall clock start of the refresh in flight
 }
 
 // view is what one scrape reports for a target.
@@ -60,7 +63,9 @@ type view struct {
 }
 
 // get returns the target's data for a scrape whose deadline is ctx's,
-// refreshing it first when the last refresh is older than minRefresh.
+// refreshing it first when the last refresh is older than minRefresh. A
+// scrape whose deadline passes first reports the failure for itself only;
+// the refresh goes on and its result serves the scrapes after it.
 func (c *cache) get(ctx context.Context) view {
 	c.mu.Lock()
 	now := c.now()
@@ -69,29 +74,27 @@ func (c *cache) get(ctx context.Context) view {
 		c.mu.Unlock()
 		return c.viewOf(st, now)
 	}
-	f := c.flight
-	if f == nil {
-		f = &flight{started: time.Now(), done: make(chan struct{})}
-		c.flight = f
-		go c.refresh(ctx, f)
-	}
 	c.mu.Unlock()
 
+	done := c.flights.DoChan("", func() (any, error) {
+		c.refresh()
+		return nil, nil
+	})
 	select {
-	case <-f.done:
+	case <-done:
 		c.mu.Lock()
 		st := c.state
 		c.mu.Unlock()
 		return c.viewOf(st, c.now())
 	case <-ctx.Done():
-		// The refresh goes on and its result serves the next scrape; this
-		// scrape reports the failure and any still-fresh last good values.
 		c.mu.Lock()
-		st := c.state
+		st, started := c.state, c.started
 		c.mu.Unlock()
 		st.Err = fmt.Errorf("scrape deadline reached while waiting for the upstream: %w", ctx.Err())
 		v := c.viewOf(st, c.now())
-		v.duration = time.Since(f.started)
+		if !started.IsZero() {
+			v.duration = time.Since(started)
+		}
 		return v
 	}
 }
@@ -104,19 +107,16 @@ func (c *cache) viewOf(st State, now time.Time) view {
 	return v
 }
 
-// refresh calls the upstream once. It is detached from the cancellation of
-// the scrape that started it (other scrapes may be waiting for it) but keeps
-// that scrape's deadline, capped by the refresh timeout.
-func (c *cache) refresh(ctx context.Context, f *flight) {
-	deadline := f.started.Add(c.policy.timeout) // wall clock; c.now may be a test clock
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+// refresh calls the upstream once, under the configured timeout only.
+func (c *cache) refresh() {
+	start := time.Now()
+	c.mu.Lock()
+	c.started = start
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), c.policy.timeout)
 	defer cancel()
 
-	start := time.Now()
-	metrics, err := c.update(rctx)
+	metrics, err := c.update(ctx)
 	took := time.Since(start)
 	// Log before releasing the waiters, so that the line is written by the
 	// time any scrape that saw this refresh has answered.
@@ -127,7 +127,9 @@ func (c *cache) refresh(ctx context.Context, f *flight) {
 	}
 
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	now := c.now()
+	c.started = time.Time{}
 	c.state.LastAttempt = now
 	c.state.Duration = took
 	c.state.Err = err
@@ -137,9 +139,6 @@ func (c *cache) refresh(ctx context.Context, f *flight) {
 	} else if now.Sub(c.state.LastSuccess) > c.policy.staleAfter {
 		c.state.Metrics = nil // too old to serve; let it be collected
 	}
-	c.flight = nil
-	c.mu.Unlock()
-	close(f.done)
 }
 
 // logRefreshError logs a failed refresh once, with the upstream's own code
@@ -153,7 +152,7 @@ func logRefreshError(logger *slog.Logger, err error, took time.Duration) {
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		attrs = append(attrs, "hint", "the upstream did not answer within the scrape timeout or the configured timeout")
+		attrs = append(attrs, "hint", "the upstream did not answer within the configured timeout")
 	}
 	logger.Error("Refreshing upstream data failed", attrs...)
 }

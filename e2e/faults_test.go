@@ -41,6 +41,9 @@ func newFaultStack(t *testing.T, edit func(*config.Config), now func() time.Time
 	cfg := *d.Config
 	cfg.Global.MinRefreshInterval = 0 // every scrape reaches the upstream
 	cfg.Global.MaxResponseBytes = 256 << 10
+	// Refreshes run under their own timeout, not the scrape's deadline: end
+	// them within the scrape so that each case sees its own failure.
+	cfg.Global.Timeout = config.Duration(3 * time.Second)
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -29,7 +29,7 @@ type Config struct {
 type Global struct {
 	// MinRefreshInterval is how long an upstream result is reused.
 	MinRefreshInterval Duration `yaml:"min_refresh_interval"`
-	// Timeout caps one collection; the scrape timeout bounds it further.
+	// Timeout caps one refresh, whatever the deadlines of the scrapes waiting for it.
 	Timeout Duration `yaml:"timeout"`
 	// StaleAfter is how long the last good values survive failed refreshes.
 	StaleAfter Duration `yaml:"stale_after"`
