@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/billingexporter/billing_exporter/collector"
+	"github.com/billingexporter/billing_exporter/internal/buildinfo"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox"
 	"github.com/billingexporter/billing_exporter/internal/server"
@@ -31,7 +32,10 @@ import (
 
 const program = "billing_exporter"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	buildinfo.Fill()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // flags are the command line, parsed by kingpin.
 type flags struct {
