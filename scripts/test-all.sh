@@ -15,6 +15,8 @@ install_tools() {
   local pkgs=()
   command -v promtool >/dev/null || pkgs+=(prometheus prometheus-alertmanager)
   command -v chromium >/dev/null || pkgs+=(chromium)
+  command -v buildah >/dev/null || pkgs+=(buildah)
+  command -v tinyproxy >/dev/null || pkgs+=(tinyproxy)
   if [ ${#pkgs[@]} -gt 0 ]; then
     step "Installing ${pkgs[*]} (Debian packages)"
     apt-get update -qq
