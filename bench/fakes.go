@@ -28,7 +28,7 @@ type world struct {
 
 type ncloudSpec struct {
 	credits, coins, demandProducts int
-	collectors                     string // YAML list, e.g. "[credit]"; "" = all three
+	collectors                     string // YAML list, e.g. "[credit]"; "" = credit, coin and demand
 }
 
 // fakes are the sandbox's fake upstreams on loopback. Each PortOne merchant
@@ -184,9 +184,11 @@ func (f *fakes) config(dir string) (string, error) {
 	for i, a := range f.w.ncloud {
 		fmt.Fprintf(&b, "  - name: ncp%d\n    endpoint: %s/billing/v1\n    access_key: %s\n    secret_key: %s\n",
 			i, f.urls["ncloud"], ncloudKey(i), ncloudSecret(i))
-		if a.collectors != "" {
-			fmt.Fprintf(&b, "    collectors: %s\n", a.collectors)
+		collectors := a.collectors
+		if collectors == "" {
+			collectors = "[credit, coin, demand]" // the lists the targets are sized for; invoices are one small call
 		}
+		fmt.Fprintf(&b, "    collectors: %s\n", collectors)
 	}
 	if f.w.vgp > 0 {
 		b.WriteString("vgp:\n")

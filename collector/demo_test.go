@@ -29,8 +29,8 @@ func TestDemoData(t *testing.T) {
 			t.Errorf("demo collector down: %v", m.GetLabel())
 		}
 	}
-	if ups != 9 {
-		t.Errorf("%d billing_up series, want 9 (3+3 ncloud, 2 vgp, 1 portone)", ups)
+	if ups != 11 {
+		t.Errorf("%d billing_up series, want 11 (4+4 ncloud, 2 vgp, 1 portone)", ups)
 	}
 
 	expiry := float64(ncloud.MonthOf(now).End().Unix())

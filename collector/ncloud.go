@@ -38,6 +38,8 @@ func (b *builder) ncloud(a config.NCloudAccount) error {
 			b.add(providerNCloud, a.Name, name, &ncloudCoinCollector{account: a.Name, client: client, currency: a.CoinCurrency})
 		case config.NCloudDemand:
 			b.add(providerNCloud, a.Name, name, &ncloudDemandCollector{account: a.Name, client: client, months: a.DemandMonths, now: b.o.Now})
+		case config.NCloudInvoice:
+			b.add(providerNCloud, a.Name, name, &ncloudInvoiceCollector{account: a.Name, client: client, months: a.InvoiceMonths, now: b.o.Now})
 		}
 	}
 	return nil

@@ -43,7 +43,7 @@ func ncloudServer(t *testing.T, data ncloudsim.Data, now func() time.Time) (*ncl
 func ncloudAccount(endpoint, format string) config.NCloudAccount {
 	return config.NCloudAccount{
 		Name: "main", Endpoint: endpoint, AccessKey: testAccessKey, SecretKey: testSecretKey,
-		Collectors: config.NCloudCollectors, ResponseFormat: format, DemandMonths: 1, CoinCurrency: "KRW",
+		Collectors: config.NCloudCollectors, ResponseFormat: format, DemandMonths: 1, InvoiceMonths: 3, CoinCurrency: "KRW",
 		Thresholds: config.DefaultNCloudThresholds,
 	}
 }
@@ -63,7 +63,7 @@ func TestNCloudSeedGolden(t *testing.T) {
 					t.Errorf("request %+v", r)
 				}
 			}
-			if n := sim.Calls(testAccessKey, ""); n != 3 {
+			if n := sim.Calls(testAccessKey, ""); n != 4 {
 				t.Errorf("%d calls, want one per collector", n)
 			}
 		})

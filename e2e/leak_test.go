@@ -134,8 +134,8 @@ func assertOnlyDown(t *testing.T, got map[string]float64, provider string) {
 			t.Errorf("%s = %v, want %v", k, v, want)
 		}
 	}
-	if n != 9 {
-		t.Errorf("%d billing_up series, want 9", n)
+	if n != 11 {
+		t.Errorf("%d billing_up series, want 11", n)
 	}
 }
 

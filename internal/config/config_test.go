@@ -32,8 +32,9 @@ func TestLoadGood(t *testing.T) {
 		t.Errorf("account 0 = %+v", a)
 	}
 	b := c.NCloud[1]
-	if b.SecretKey.Reveal() != "inline-secret" || strings.Join(b.Collectors, ",") != "credit,coin,demand" ||
-		b.ResponseFormat != "xml" || b.DemandMonths != 1 || b.CoinCurrency != "KRW" {
+	if b.SecretKey.Reveal() != "inline-secret" || strings.Join(b.Collectors, ",") != "credit,coin,demand,invoice" ||
+		b.ResponseFormat != "xml" || b.DemandMonths != 1 || b.InvoiceMonths != 3 || b.CoinCurrency != "KRW" ||
+		time.Duration(b.Thresholds.InvoiceUnpaidGrace) != 20*24*time.Hour {
 		t.Errorf("account 1 defaults = %+v", b)
 	}
 }
@@ -93,7 +94,7 @@ func TestBadConfigs(t *testing.T) {
 		{"concurrency not a number", "global:\n  max_concurrency: many\n" + acct(""), `field "max_concurrency": line 2: cannot unmarshal`},
 		{"too many retries", "global:\n  max_retries: 50\n" + acct(""), `global: field "max_retries": must be between 0 and 10, got 50`},
 		{"tiny body limit", "global:\n  max_response_bytes: 10\n" + acct(""), `global: field "max_response_bytes": must be at least 1024`},
-		{"unknown collector", acct("    collectors: [credit, coins]\n"), `ncloud account "a": field "collectors": "coins" is not one of credit, coin, demand`},
+		{"unknown collector", acct("    collectors: [credit, coins]\n"), `ncloud account "a": field "collectors": "coins" is not one of credit, coin, demand, invoice`},
 		{"collector twice", acct("    collectors: [coin, coin]\n"), `field "collectors": "coin" listed twice`},
 		{"bad response format", acct("    response_format: yaml\n"), `ncloud account "a": field "response_format": "yaml" is not one of xml, json`},
 		{"bad endpoint scheme", acct("    endpoint: ftp://example.com/billing\n"), `ncloud account "a": field "endpoint": "ftp://example.com/billing" is not an http(s) URL`},
@@ -101,6 +102,9 @@ func TestBadConfigs(t *testing.T) {
 		{"endpoint with query", acct("    endpoint: https://x.example/b?debug=1\n"), `field "endpoint": "https://x.example/b?debug=1" must not have a query`},
 		{"demand months zero", acct("    demand_months: 0\n"), `ncloud account "a": field "demand_months": must be between 1 and 36, got 0`},
 		{"demand months huge", acct("    demand_months: 120\n"), `field "demand_months": must be between 1 and 36, got 120`},
+		{"invoice months zero", acct("    invoice_months: 0\n"), `ncloud account "a": field "invoice_months": must be between 1 and 36, got 0`},
+		{"invoice months huge", acct("    invoice_months: 37\n"), `field "invoice_months": must be between 1 and 36, got 37`},
+		{"zero invoice grace", acct("    thresholds:\n      invoice_unpaid_grace: 0d\n"), `field "thresholds": field "invoice_unpaid_grace": must be greater than 0`},
 		{"bad member no", acct("    member_nos: [\"12 34\"]\n"), `field "member_nos": "12 34" is not a member number`},
 		{"bad coin currency", acct("    coin_currency: won\n"), `field "coin_currency": "won" is not a three-letter currency code`},
 		{"ncloud not a list", "ncloud:\n  name: a\n", `field "ncloud": line 2: expected a list of accounts, got a mapping`},
@@ -205,4 +209,24 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func TestInvoiceSettings(t *testing.T) {
+	c, err := Parse([]byte("ncloud: [{name: a, access_key: k, secret_key: s, collectors: [invoice], invoice_months: 7, thresholds: {invoice_unpaid_grace: 10d}}]"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.NCloud[0]
+	if strings.Join(a.Collectors, ",") != "invoice" || a.InvoiceMonths != 7 {
+		t.Errorf("account = %+v", a)
+	}
+	var grace float64 = -1
+	for _, th := range a.Thresholds.List() {
+		if th.Name == "invoice_unpaid_grace_seconds" {
+			grace = th.Value
+		}
+	}
+	if grace != 10*86400 {
+		t.Errorf("invoice_unpaid_grace_seconds = %v, want %v", grace, 10*86400)
+	}
 }

@@ -11,10 +11,12 @@ const (
 	NCloudCredit = "credit"
 	NCloudCoin   = "coin"
 	NCloudDemand = "demand"
+	// NCloudInvoice reads monthly invoices (getDemandCostList): paid, overdue.
+	NCloudInvoice = "invoice"
 )
 
 // NCloudCollectors lists every NCP collector, in the default order.
-var NCloudCollectors = []string{NCloudCredit, NCloudCoin, NCloudDemand}
+var NCloudCollectors = []string{NCloudCredit, NCloudCoin, NCloudDemand, NCloudInvoice}
 
 // DefaultNCloudEndpoint is the public NCP billing API.
 const DefaultNCloudEndpoint = "https://billingapi.apigw.ntruss.com/billing/v1"
@@ -33,6 +35,7 @@ type NCloudAccount struct {
 	IsPartner      bool             `yaml:"is_partner"`
 	MemberNos      []string         `yaml:"member_nos"`
 	DemandMonths   int              `yaml:"demand_months"`
+	InvoiceMonths  int              `yaml:"invoice_months"`
 	CoinCurrency   string           `yaml:"coin_currency"`
 	Thresholds     NCloudThresholds `yaml:"thresholds"`
 }
@@ -41,6 +44,7 @@ func (a *NCloudAccount) setDefaults() {
 	a.Endpoint = DefaultNCloudEndpoint
 	a.ResponseFormat = "xml"
 	a.DemandMonths = 1
+	a.InvoiceMonths = 3
 	a.CoinCurrency = "KRW"
 	a.Thresholds = DefaultNCloudThresholds
 }
@@ -88,6 +92,9 @@ func (a *NCloudAccount) validate(dir string) error {
 	}
 	if a.DemandMonths < 1 || a.DemandMonths > 36 {
 		return fmt.Errorf("field \"demand_months\": must be between 1 and 36, got %d", a.DemandMonths)
+	}
+	if a.InvoiceMonths < 1 || a.InvoiceMonths > 36 {
+		return fmt.Errorf("field \"invoice_months\": must be between 1 and 36, got %d", a.InvoiceMonths)
 	}
 	if !currencyRE.MatchString(a.CoinCurrency) {
 		return fmt.Errorf("field \"coin_currency\": %q is not a three-letter currency code", a.CoinCurrency)

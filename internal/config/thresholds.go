@@ -21,6 +21,9 @@ type NCloudThresholds struct {
 	CreditExpiryWarning Duration `yaml:"credit_expiry_warning"`
 	// CoinRemainingMin: the normal coins of a member are low below this amount.
 	CoinRemainingMin float64 `yaml:"coin_remaining_min"`
+	// InvoiceUnpaidGrace: an invoice still unpaid this long after its month
+	// ended pages.
+	InvoiceUnpaidGrace Duration `yaml:"invoice_unpaid_grace"`
 	// Stale: warn when a collector has not refreshed successfully for this long.
 	Stale Duration `yaml:"stale"`
 }
@@ -43,6 +46,7 @@ var (
 		CreditRemainingMin:   100_000,
 		CreditExpiryWarning:  Duration(30 * 24 * time.Hour),
 		CoinRemainingMin:     50_000,
+		InvoiceUnpaidGrace:   Duration(20 * 24 * time.Hour),
 		Stale:                Duration(30 * time.Minute),
 	}
 	DefaultVGPThresholds     = VGPThresholds{BalanceMin: 10, Stale: Duration(30 * time.Minute)}
@@ -71,6 +75,7 @@ func (t NCloudThresholds) List() []Threshold {
 		{"credit_remaining_min", t.CreditRemainingMin},
 		{"credit_expiry_warning_seconds", time.Duration(t.CreditExpiryWarning).Seconds()},
 		{"coin_remaining_min", t.CoinRemainingMin},
+		{"invoice_unpaid_grace_seconds", time.Duration(t.InvoiceUnpaidGrace).Seconds()},
 		{"stale_seconds", time.Duration(t.Stale).Seconds()},
 	}
 }
@@ -96,6 +101,9 @@ func (t NCloudThresholds) validate() error {
 		return err
 	}
 	if err := positiveDuration("credit_expiry_warning", t.CreditExpiryWarning); err != nil {
+		return err
+	}
+	if err := positiveDuration("invoice_unpaid_grace", t.InvoiceUnpaidGrace); err != nil {
 		return err
 	}
 	return positiveDuration("stale", t.Stale)

@@ -102,23 +102,32 @@ func (c *Client) CoinHistory(ctx context.Context) ([]CoinHistory, error) {
 // (inclusive). Ranges longer than the API allows are split into several
 // calls, which run concurrently.
 func (c *Client) DemandCost(ctx context.Context, from, to Month) ([]ProductDemandCost, error) {
+	return byMonthSpans(ctx, from, to, c.o.DemandSpan, func(ctx context.Context, params url.Values) ([]ProductDemandCost, error) {
+		return fetchAll(ctx, c, ActionDemandCost, params, decodeDemand)
+	})
+}
+
+// byMonthSpans splits from..to (inclusive) into spans of at most span
+// months, reads them concurrently (the client's limit bounds the requests)
+// and joins them in month order.
+func byMonthSpans[T any](ctx context.Context, from, to Month, span int, read func(ctx context.Context, params url.Values) ([]T, error)) ([]T, error) {
 	if to.Before(from) {
-		return nil, fmt.Errorf("demand range %s..%s ends before it starts", from, to)
+		return nil, fmt.Errorf("month range %s..%s ends before it starts", from, to)
 	}
 	var spans [][2]Month
-	for start := from; !to.Before(start); start = start.Add(c.o.DemandSpan) {
-		end := start.Add(c.o.DemandSpan - 1)
+	for start := from; !to.Before(start); start = start.Add(span) {
+		end := start.Add(span - 1)
 		if to.Before(end) {
 			end = to
 		}
 		spans = append(spans, [2]Month{start, end})
 	}
-	parts := make([][]ProductDemandCost, len(spans))
+	parts := make([][]T, len(spans))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, s := range spans {
 		g.Go(func() error {
 			params := url.Values{"startMonth": {s[0].String()}, "endMonth": {s[1].String()}}
-			rows, err := fetchAll(gctx, c, ActionDemandCost, params, decodeDemand)
+			rows, err := read(gctx, params)
 			parts[i] = rows
 			return err
 		})
@@ -126,7 +135,7 @@ func (c *Client) DemandCost(ctx context.Context, from, to Month) ([]ProductDeman
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var all []ProductDemandCost
+	var all []T
 	for _, p := range parts {
 		all = append(all, p...)
 	}
@@ -210,7 +219,7 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	for i, m := range c.o.MemberNos {
 		q.Set("memberNoList."+strconv.Itoa(i+1), m)
 	}
-	u := c.base.JoinPath("discount", action)
+	u := c.base.JoinPath(groupOf(action), action)
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {

@@ -80,12 +80,12 @@ func TestProbe(t *testing.T) {
 	get(t, ts.URL+"/probe?target=portone/shop")
 	get(t, ts.URL+"/probe?target=ncloud/main")
 	get(t, ts.URL+"/metrics")
-	if after := d.NCloud.Calls("", "") + d.VGP.Calls() + d.PortOne.Calls(""); after-before != 7 {
-		// The first /metrics refreshes the 7 targets not probed before (one
-		// call each: ncloud main coin and demand, ncloud org x3, vgp x2); the
+	if after := d.NCloud.Calls("", "") + d.VGP.Calls() + d.PortOne.Calls(""); after-before != 9 {
+		// The first /metrics refreshes the 9 targets not probed before (one
+		// call each: ncloud main coin, demand and invoice, ncloud org x4, vgp x2); the
 		// probed PortOne and ncloud/main credit come from the cache, and so
 		// does everything after that.
-		t.Errorf("%d upstream calls for /metrics after probes, want 7", after-before)
+		t.Errorf("%d upstream calls for /metrics after probes, want 9", after-before)
 	}
 }
 

@@ -5,7 +5,10 @@
 //
 // Server serves GET and POST {PathPrefix}/discount/{action} for the actions
 // getCreditHistoryList, getCoinHistoryList, getProductDemandCostByDiscountList
-// and getDiscountList. A request is checked in this order:
+// and getDiscountList, and {PathPrefix}/cost/getDemandCostList (monthly
+// invoices, Data.Bills; api-notes section 6: startMonth and endMonth required,
+// at most 3 months; root getDemandCostListResponse, list demandCostList, XML
+// item demandCost). A request is checked in this order:
 //
 //   - method other than GET/POST: 405, gateway body errorCode "100", Allow: GET, POST;
 //   - unknown path: 404, gateway body errorCode "300" "Not Found Exception";

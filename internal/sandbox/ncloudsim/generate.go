@@ -89,6 +89,7 @@ func Generate(opts GenerateOptions) Data {
 		d.Coins[i] = g.coin(i, start, charged)
 	}
 	d.Demand = g.demand(opts.DemandProducts, opts.DemandMonths, d.Credits)
+	d.Bills = billsOf(d.Demand, g.thisMonth)
 	return d
 }
 

@@ -10,6 +10,7 @@ type Data struct {
 	Credits []CreditHistory     // getCreditHistoryList
 	Coins   []CoinHistory       // getCoinHistoryList
 	Demand  []ProductDemandCost // getProductDemandCostByDiscountList
+	Bills   []DemandCost        // getDemandCostList (cost group): one invoice per member and month
 
 	// Samples maps an action to a recorded upstream response describing
 	// exactly the list above it (SeedData sets them). Drop the entry when

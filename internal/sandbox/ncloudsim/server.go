@@ -124,9 +124,8 @@ func (s *Server) handle(x *exchange, r *http.Request) *response {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return gatewayError(http.StatusMethodNotAllowed, "100", "Bad Request Exception", "method "+r.Method+" is not allowed")
 	}
-	action, routed := strings.CutPrefix(r.URL.Path, s.prefix+"/discount/")
-	op, ok := operations[action]
-	if !routed || !ok {
+	op, action, ok := route(strings.TrimPrefix(r.URL.Path, s.prefix))
+	if !ok || !strings.HasPrefix(r.URL.Path, s.prefix+"/") {
 		return gatewayError(http.StatusNotFound, "300", "Not Found Exception", "no API at this path")
 	}
 	req := &x.req

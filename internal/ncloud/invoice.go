@@ -1,0 +1,188 @@
+package ncloud
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
+)
+
+// ActionDemandCostList lists a member's monthly invoices. It is a cost and
+// usage op ({endpoint}/cost/...), not a discount op like the others.
+const ActionDemandCostList = "getDemandCostList"
+
+// InvoiceSpan is the longest startMonth..endMonth range of one
+// getDemandCostList call (documented: at most 3 months).
+const InvoiceSpan = 3
+
+// groupOf is the path segment an action lives under.
+func groupOf(action string) string {
+	if action == ActionDemandCostList {
+		return "cost"
+	}
+	return "discount"
+}
+
+// DemandCost is one invoice: what a member is billed for one month, and
+// whether it is paid (the API's DemandCost datatype, fields an exporter acts
+// on). Dates are kept as sent; ParseDate reads them.
+type DemandCost struct {
+	MemberNo                    FlexString `xml:"memberNo" json:"memberNo"`
+	DemandMonth                 FlexString `xml:"demandMonth" json:"demandMonth"`
+	DemandNo                    FlexString `xml:"demandNo" json:"demandNo"`
+	DemandAttribute             CommonCode `xml:"demandAttribute" json:"demandAttribute"`
+	UseAmount                   Number     `xml:"useAmount" json:"useAmount"`
+	ThisMonthDemandAmount       Number     `xml:"thisMonthDemandAmount" json:"thisMonthDemandAmount"`
+	ThisMonthVatRatio           Number     `xml:"thisMonthVatRatio" json:"thisMonthVatRatio"`
+	ThisMonthVatAmount          Number     `xml:"thisMonthVatAmount" json:"thisMonthVatAmount"`
+	ThisMonthAmountIncludingVat Number     `xml:"thisMonthAmountIncludingVat" json:"thisMonthAmountIncludingVat"`
+	TotalDemandAmount           Number     `xml:"totalDemandAmount" json:"totalDemandAmount"`
+	// IsPaidUp unset (absent, null or empty) is an error, never an unpaid
+	// (or paid) invoice.
+	IsPaidUp               Flag       `xml:"isPaidUp" json:"isPaidUp"`
+	PaidUpDate             FlexString `xml:"paidUpDate" json:"paidUpDate"`
+	OverdueOccurDate       FlexString `xml:"overdueOccurDate" json:"overdueOccurDate"`
+	OverduePlusAmount      Number     `xml:"overduePlusAmount" json:"overduePlusAmount"`
+	OverdueRatio           Number     `xml:"overdueRatio" json:"overdueRatio"`
+	ThisMonthOverdueAmount Number     `xml:"thisMonthOverdueAmount" json:"thisMonthOverdueAmount"`
+	TotalOverdueAmount     Number     `xml:"totalOverdueAmount" json:"totalOverdueAmount"`
+	PayCurrency            CommonCode `xml:"payCurrency" json:"payCurrency"`
+	WriteDate              FlexString `xml:"writeDate" json:"writeDate"`
+}
+
+type invoicePage struct {
+	header
+	Items []DemandCost `xml:"demandCostList>demandCost" json:"demandCostList"`
+}
+
+// Invoices returns the invoices of the months from..to (inclusive), in
+// calls of at most InvoiceSpan months. A page without totalRows, a list
+// shorter than its totalRows and a row without memberNo, a yyyyMM
+// demandMonth or isPaidUp are errors: a missing invoice must not read as
+// nothing owed. The same demandNo twice (a repeated row) counts once.
+func (c *Client) Invoices(ctx context.Context, from, to Month) ([]DemandCost, error) {
+	rows, err := byMonthSpans(ctx, from, to, InvoiceSpan, func(ctx context.Context, params url.Values) ([]DemandCost, error) {
+		var total atomic.Int64
+		decode := func(action string, body []byte) (header, []DemandCost, error) {
+			var p invoicePage
+			err := decodeBody(action, body, &p)
+			if err == nil && !p.TotalRows.Set {
+				err = &bodyError{code: "", message: "response has no totalRows"}
+			}
+			total.Store(int64(p.TotalRows.Value))
+			return p.header, p.Items, err
+		}
+		rows, err := fetchAll(ctx, c, ActionDemandCostList, params, decode)
+		if err != nil {
+			return nil, err
+		}
+		if n := total.Load(); int64(len(rows)) != n {
+			return nil, invoiceError(fmt.Sprintf("%s..%s: demandCostList has %d rows, totalRows says %d",
+				params.Get("startMonth"), params.Get("endMonth"), len(rows), n))
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[[3]string]bool{}
+	out := rows[:0]
+	for i, r := range rows {
+		if err := r.check(); err != nil {
+			return nil, invoiceError(fmt.Sprintf("row %d: %v", i+1, err))
+		}
+		if r.DemandNo != "" {
+			k := [3]string{r.MemberNo.String(), r.DemandMonth.String(), r.DemandNo.String()}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func invoiceError(msg string) error {
+	return &upstream.Error{API: "ncloud " + ActionDemandCostList, Message: msg}
+}
+
+func (r DemandCost) check() error {
+	switch {
+	case r.MemberNo == "":
+		return fmt.Errorf("no memberNo")
+	case !r.IsPaidUp.Set:
+		return fmt.Errorf("member %s: no isPaidUp", r.MemberNo)
+	}
+	if _, err := ParseMonth(r.DemandMonth.String()); err != nil {
+		return fmt.Errorf("member %s: demandMonth: %w", r.MemberNo, err)
+	}
+	for _, d := range []struct {
+		name string
+		v    FlexString
+	}{{"paidUpDate", r.PaidUpDate}, {"overdueOccurDate", r.OverdueOccurDate}} {
+		if _, _, err := ParseDate(d.v.String()); err != nil {
+			return fmt.Errorf("member %s month %s: %s: %w", r.MemberNo, r.DemandMonth, d.name, err)
+		}
+	}
+	return nil
+}
+
+// Flag is a boolean that must be given: true/false or "true"/"false";
+// absent, null and empty leave it unset.
+type Flag struct {
+	Value FlexBool
+	Set   bool
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (f *Flag) UnmarshalText(b []byte) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	f.Set = true
+	return f.Value.UnmarshalText(b)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Flag) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	return f.UnmarshalText(bytes.Trim(b, `"`))
+}
+
+// dateLayouts are the shapes a date may take: the API's own
+// ("2022-02-01T17:59:22+0900"), RFC 3339, and zoneless forms read in Korea.
+var dateLayouts = []string{
+	"2006-01-02T15:04:05-0700",
+	time.RFC3339,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02",
+	"20060102150405",
+	"20060102",
+}
+
+// ParseDate reads a date of the API; ok is false for an empty one.
+func ParseDate(s string) (t time.Time, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false, nil
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.ParseInLocation(layout, s, KST); err == nil {
+			return t, true, nil
+		}
+	}
+	const max = 40
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return time.Time{}, false, fmt.Errorf("%q is not a date", strings.ToValidUTF8(s, "?"))
+}
