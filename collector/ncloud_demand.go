@@ -10,14 +10,14 @@ import (
 )
 
 var (
-	demandLabels     = []string{"member_no", "month", "product_demand_type", "region", "currency"}
+	demandLabels     = []string{"member_no", "month", "product_demand_type", "region_code", "currency"}
 	demandAmountDesc = newDesc("ncloud", "demand_amount",
 		"Amount billed after discounts (demandAmount of NCP getProductDemandCostByDiscountList), by product and month."+cached, demandLabels...)
 	useAmountDesc = newDesc("ncloud", "use_amount",
 		"Amount used before discounts (useAmount of NCP getProductDemandCostByDiscountList), by product and month."+cached, demandLabels...)
 	discountAmountDesc = newDesc("ncloud", "discount_amount",
-		"Discount applied to the demand by kind (type=product|credit|promise|promotion|etc|member_price|member_promise_add, from the *DiscountAmount fields of NCP getProductDemandCostByDiscountList)."+cached,
-		append(append([]string(nil), demandLabels...), "type")...)
+		"Discount applied to the demand by kind (discount_type=product|credit|promise|promotion|etc|member_price|member_promise_add, from the *DiscountAmount fields of NCP getProductDemandCostByDiscountList)."+cached,
+		append(append([]string(nil), demandLabels...), "discount_type")...)
 	monthStartDesc = newDesc("ncloud", "demand_month_start_timestamp_seconds",
 		"Start of a reported demand month in Asia/Seoul, in seconds since the epoch; with the end, alert rules find the current month and how much of it has passed.",
 		"month")

@@ -191,7 +191,7 @@ func overview() board {
 func ncloud() board {
 	n := ncloudExprs{filter{byAccount, byMember}}
 	month := "account, month, currency"
-	product := "account, month, product_demand_type, region, currency"
+	product := "account, month, product_demand_type, region_code, currency"
 
 	credits := n.expiringTable("credit", false).size(12, 8)
 	credits.title = "Credits by expiry"
@@ -258,7 +258,7 @@ func ncloud() board {
 				).withUnit("short").size(24, 8),
 				table("Demand and use by month and product",
 					"What was used, discounted and billed for each product, month and region? Largest bill first.",
-					[]string{"account", "month", "product_demand_type", "region", "currency"},
+					[]string{"account", "month", "product_demand_type", "region_code", "currency"},
 					col("Used", "short", agg("sum", product, n.m("billing_ncloud_use_amount"))),
 					col("Discounts", "short", agg("sum", product, n.m("billing_ncloud_discount_amount"))),
 					col("Billed", "short", agg("sum", product, n.m("billing_ncloud_demand_amount"))),
@@ -267,7 +267,7 @@ func ncloud() board {
 			{"Discounts", []*panel{
 				bargauge("Discounts by type",
 					"Where do the discounts come from? Discount amount by type (product, credit, promise, promotion, etc, member_price, member_promise_add) and month.",
-					now(agg("sum", "account, month, type, currency", n.m("billing_ncloud_discount_amount"))+" > 0", "{{account}} {{month}} {{type}} ({{currency}})"),
+					now(agg("sum", "account, month, discount_type, currency", n.m("billing_ncloud_discount_amount"))+" > 0", "{{account}} {{month}} {{discount_type}} ({{currency}})"),
 				).withUnit("short"),
 				table("Applied discounts by discount_no",
 					"Which credits and product discounts (discount_no) were applied to the bill, and for how much? Largest first.",
