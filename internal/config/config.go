@@ -6,13 +6,18 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -71,12 +76,12 @@ func Load(path string) (*Config, error) {
 // are taken relative to the directory of file (as Prometheus does).
 func Parse(data []byte, file string) (*Config, error) {
 	c := &Config{Global: DefaultGlobal}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	root, err := singleDocument(data)
+	if err != nil {
 		return nil, err
 	}
 	if len(root.Content) > 0 {
-		if err := decodeStruct(&root, c); err != nil {
+		if err := decodeStruct(root, c); err != nil {
 			return nil, err
 		}
 	}
@@ -84,6 +89,40 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// singleDocument parses data as one YAML document. A second document
+// would be ignored by a plain Unmarshal; accounts in it would silently
+// not be exported.
+func singleDocument(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return &root, nil
+	case err != nil:
+		return nil, err
+	}
+	return nil, fmt.Errorf("more than one YAML document (the second starts on line %d): put every account in one document", documentLine(data, next.Line))
+}
+
+// documentLine finds the "---" that opens the document whose content
+// starts on line; an empty document has no content line of its own.
+func documentLine(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		line = len(lines)
+	}
+	for i := line - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "---") {
+			return i + 1
+		}
+	}
+	return line
 }
 
 // Accounts reports how many accounts the config holds across providers.
@@ -163,14 +202,23 @@ func (g *Global) validate() error {
 	return nil
 }
 
+// NamePattern is what an account name must match: it becomes the account
+// label and half of a /probe target, so it is plain, printable text.
+var NamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+const maxNameLength = 64
+
 // checkName validates an account name and records it; names become the
 // account label, so they must be present, unique and printable.
 func checkName(name string, index int, seen map[string]int) error {
 	if name == "" {
 		return errors.New(`field "name": required`)
 	}
-	if strings.ContainsAny(name, "/ \t\n") {
-		return fmt.Errorf(`field "name": %q must not contain "/" or white space`, name)
+	if !NamePattern.MatchString(name) {
+		return fmt.Errorf(`field "name": %q must be letters, digits, "-", "_" or "." (a-z, A-Z, 0-9)`, name)
+	}
+	if len(name) > maxNameLength {
+		return fmt.Errorf(`field "name": longer than %d characters`, maxNameLength)
 	}
 	if prev, dup := seen[name]; dup {
 		return fmt.Errorf(`field "name": duplicate account name (also account #%d)`, prev+1)
@@ -186,14 +234,15 @@ func resolveSecret(value *string, file, key, dir string, required bool) error {
 	case *value != "" && file != "":
 		return fmt.Errorf("at most one of %q and %q may be set", key, key+"_file")
 	case file != "":
-		data, err := os.ReadFile(resolvePath(dir, file))
+		// Errors do not name the file: a secret pasted where its path
+		// belongs would be printed.
+		data, err := readSecretFile(resolvePath(dir, file))
 		if err != nil {
-			// The path is configuration, not a secret; the error names it.
 			return fmt.Errorf("field %q: %w", key+"_file", err)
 		}
 		*value = strings.TrimSpace(string(data))
 		if *value == "" {
-			return fmt.Errorf("field %q: file %s is empty", key+"_file", file)
+			return fmt.Errorf("field %q: the file is empty", key+"_file")
 		}
 	case required && *value == "":
 		return fmt.Errorf("one of %q and %q is required", key, key+"_file")
@@ -201,16 +250,47 @@ func resolveSecret(value *string, file, key, dir string, required bool) error {
 	return nil
 }
 
+// checkEndpoint accepts an http(s) base URL whose path the clients can
+// extend without leaving it. Errors quote the URL with any password
+// hidden, and never the parser's own message (which quotes it whole).
 func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf(`field "endpoint": %w`, err)
+		return errors.New(`field "endpoint": not a valid URL`)
 	}
+	shown := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf(`field "endpoint": %q is not an http(s) URL with a host`, raw)
+		return fmt.Errorf(`field "endpoint": %q is not an http(s) URL with a host`, shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf(`field "endpoint": %q must not have a query or fragment`, raw)
+	if u.User != nil {
+		// Credentials go in the provider's own fields; a user in the URL
+		// would be sent to every request as basic auth.
+		return fmt.Errorf(`field "endpoint": %q must not carry a user or password`, shown)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf(`field "endpoint": %q must not have a query or fragment`, shown)
+	}
+	for seg := range strings.SplitSeq(u.EscapedPath(), "/") {
+		if dec, err := url.PathUnescape(seg); err != nil || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") {
+			return fmt.Errorf(`field "endpoint": path must not contain "." or ".." segments or escaped slashes, got %q`, shown)
+		}
+	}
+	return nil
+}
+
+// CheckPathSegment reports whether s can be sent as one URL path segment
+// (escaped) without a server or proxy reading it as something else: no
+// slashes, no dot segments, no control characters.
+func CheckPathSegment(s string) error {
+	switch {
+	case s == "." || s == "..":
+		return errors.New("is a dot segment")
+	case strings.ContainsAny(s, "/\\"):
+		return errors.New("contains a slash")
+	case !utf8.ValidString(s):
+		return errors.New("is not valid UTF-8")
+	case strings.ContainsFunc(s, unicode.IsControl):
+		return errors.New("contains a control character")
 	}
 	return nil
 }

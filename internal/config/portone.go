@@ -54,6 +54,8 @@ func (a *PortOneAccount) validate(dir string) error {
 			return errors.New(`field "customer_uids": empty customer_uid`)
 		case len(uid) > 80:
 			return fmt.Errorf(`field "customer_uids": %q is longer than 80 characters`, uid)
+		case CheckPathSegment(uid) != nil:
+			return fmt.Errorf(`field "customer_uids": %q is not one URL path segment: it %w`, uid, CheckPathSegment(uid))
 		case seen[uid]:
 			return fmt.Errorf(`field "customer_uids": %q listed twice`, uid)
 		}

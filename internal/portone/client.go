@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -92,7 +93,10 @@ type Schedule struct {
 // CustomerSchedules returns the schedules of one customer with
 // from <= schedule_at < to. Windows longer than MaxWindow are split.
 func (c *Client) CustomerSchedules(ctx context.Context, customerUID string, from, to time.Time) ([]Schedule, error) {
-	path := c.base.JoinPath("subscribe", "customers", customerUID, "schedules")
+	path, err := c.endpoint("subscribe", "customers", customerUID, "schedules")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", apiByUser, err)
+	}
 	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
 		q := url.Values{"from": {unix(from)}, "to": {unix(to)}}
 		return c.pages(ctx, apiByUser, path, q)
@@ -102,10 +106,46 @@ func (c *Client) CustomerSchedules(ctx context.Context, customerUID string, from
 // AllSchedules returns every customer's schedules with from <= schedule_at < to,
 // through the range endpoint with the largest page size.
 func (c *Client) AllSchedules(ctx context.Context, from, to time.Time) ([]Schedule, error) {
-	path := c.base.JoinPath("subscribe", "payments", "schedule")
+	path, err := c.endpoint("subscribe", "payments", "schedule")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", apiByRange, err)
+	}
 	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
 		q := url.Values{"schedule_from": {unix(from)}, "schedule_to": {unix(to)}, "limit": {strconv.Itoa(rangeLimit)}}
 		return c.pages(ctx, apiByRange, path, q)
+	})
+}
+
+// endpoint appends path segments to the configured endpoint, each escaped
+// as one segment. url.JoinPath would take "a/b" as two segments, clean
+// "../x" out of the endpoint's path and unescape "pct%41" into "pctA"; a
+// segment that cannot be one (a customer_uid with a slash, "..") is an
+// error, so no request leaves the endpoint's path.
+func (c *Client) endpoint(segments ...string) (*url.URL, error) {
+	var p strings.Builder
+	p.WriteString(strings.TrimSuffix(c.base.EscapedPath(), "/"))
+	for _, s := range segments {
+		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "/\\") {
+			return nil, fmt.Errorf("%q is not one URL path segment", s)
+		}
+		p.WriteString("/" + url.PathEscape(s))
+	}
+	u := *c.base
+	u.RawPath = p.String()
+	var err error
+	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// inWindow keeps the schedules with from <= schedule_at < to: a server
+// that does not honour the window must not inflate the counts. A schedule
+// without a schedule_at (0) cannot be placed and is left to the decoder's
+// judgement.
+func inWindow(list []Schedule, from, to time.Time) []Schedule {
+	return slices.DeleteFunc(list, func(s Schedule) bool {
+		return !s.ScheduleAt.IsZero() && (s.ScheduleAt.Before(from) || !s.ScheduleAt.Before(to))
 	})
 }
 
@@ -126,8 +166,8 @@ func (c *Client) windows(ctx context.Context, from, to time.Time, read func(ctx 
 	g, gctx := errgroup.WithContext(ctx)
 	for i, s := range spans {
 		g.Go(func() error {
-			var err error
-			parts[i], err = read(gctx, s[0], s[1])
+			list, err := read(gctx, s[0], s[1])
+			parts[i] = inWindow(list, s[0], s[1])
 			return err
 		})
 	}

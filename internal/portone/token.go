@@ -21,7 +21,7 @@ type tokenSource struct {
 	c       *Client
 	lock    chan struct{}
 	value   string
-	expires time.Time // local clock
+	renewAt time.Time // local clock
 }
 
 func newTokenSource(c *Client) *tokenSource {
@@ -37,34 +37,47 @@ func (t *tokenSource) get(ctx context.Context, stale string) (string, error) {
 		return "", fmt.Errorf("%s: waiting for an access token: %w", apiToken, ctx.Err())
 	}
 	defer func() { <-t.lock }()
-	if t.value != "" && t.value != stale && t.c.o.Now().Before(t.expires.Add(-tokenMargin)) {
+	if t.value != "" && t.value != stale && t.c.o.Now().Before(t.renewAt) {
 		return t.value, nil
 	}
 	t.value = ""
-	value, expires, err := t.fetch(ctx)
+	sent := t.c.o.Now()
+	value, life, err := t.fetch(ctx)
 	if err != nil {
 		return "", err
 	}
-	t.value, t.expires = value, expires
+	t.value, t.renewAt = value, sent.Add(renewAfter(life))
 	return value, nil
+}
+
+// renewAfter is how long a token with the given lifetime is used. Normally
+// until a minute before it expires; a token issued with less than two
+// minutes left (PortOne hands out the current token, extended when it has
+// under a minute) is used until it expires, since renewing it early would
+// cost a getToken before every request.
+func renewAfter(life time.Duration) time.Duration {
+	if life > 2*tokenMargin {
+		return life - tokenMargin
+	}
+	return life
 }
 
 const apiToken = "portone getToken"
 
-func (t *tokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+// fetch returns a new token and its lifetime as the upstream states it.
+func (t *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) {
 	body, err := json.Marshal(map[string]string{"imp_key": t.c.o.ImpKey, "imp_secret": t.c.o.ImpSecret})
 	if err != nil {
-		return "", time.Time{}, err
+		return "", 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.c.base.JoinPath("users", "getToken").String(), bytes.NewReader(body))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("%s: %w", apiToken, err)
+		return "", 0, fmt.Errorf("%s: %w", apiToken, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	sent := t.c.o.Now()
 	raw, err := t.c.do(req, apiToken)
 	if err != nil {
-		return "", time.Time{}, err
+		return "", 0, err
 	}
 	var r struct {
 		AccessToken string `json:"access_token"`
@@ -72,12 +85,12 @@ func (t *tokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 		ExpiredAt   int64  `json:"expired_at"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil || r.AccessToken == "" {
-		return "", time.Time{}, &upstream.Error{API: apiToken, Message: "response carries no access_token"}
+		return "", 0, &upstream.Error{API: apiToken, Message: "response carries no access_token"}
 	}
 	// Trust the upstream's lifetime (expired_at - now), not its clock.
 	life := time.Duration(r.ExpiredAt-r.Now) * time.Second
 	if r.ExpiredAt == 0 || life <= 0 {
 		life = 30 * time.Minute // the documented lifetime
 	}
-	return r.AccessToken, sent.Add(life), nil
+	return r.AccessToken, life, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/billingexporter/billing_exporter/collector"
 )
@@ -63,6 +64,13 @@ func probeFilter(e *collector.Exporter, target, collectorName string) (func(*col
 // bounded by the scrape timeout Prometheus announces; withSelf adds the
 // exporter's own metrics.
 func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, e *collector.Exporter, keep func(*collector.Target) bool, withSelf bool) {
+	if r.Method == http.MethodHead {
+		// Headers only: a HEAD check must not cost a collection, which
+		// would call every upstream whose cache has expired.
+		w.Header().Set("Content-Type", string(expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if s.inflight != nil {
 		select {
 		case s.inflight <- struct{}{}:

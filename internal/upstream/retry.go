@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -82,7 +83,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // attempt sends one request and buffers the whole body, so that a body cut
 // short is a retryable error of the attempt rather than of the caller's read.
 func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(noResend(req))
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +95,31 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
+
+// noResend returns a shallow copy of req that net/http's transport will not
+// send a second time by itself. The transport silently resends a request
+// whose reused connection failed when the request has no body, or a body
+// it can rewind with GetBody; every such resend is one attempt more than
+// max_retries allows and one the request counter never sees. A body that
+// cannot be rewound (empty for GET, the caller's own for POST) makes the
+// transport return the error instead, and this transport decides.
+func noResend(req *http.Request) *http.Request {
+	r := new(http.Request)
+	*r = *req
+	r.GetBody = nil
+	if r.Body == nil || r.Body == http.NoBody {
+		// Sent as no body at all: the transport finds it empty before
+		// writing the request.
+		r.Body, r.ContentLength = emptyBody{}, 0
+	}
+	return r
+}
+
+// emptyBody is an empty request body that is neither nil nor http.NoBody.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // bufferedBody is a body the retry transport has read whole. ReadBody
 // takes its bytes as they are instead of copying them.

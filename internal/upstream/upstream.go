@@ -52,13 +52,15 @@ func AsError(err error) (*Error, bool) {
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
 // readBuffers are ReadBody's buffers for bodies of unknown length; ones
-// larger than maxPooledBuffer are dropped rather than kept.
-var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// larger than maxPooledBuffer are handed to the caller rather than kept.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 const maxPooledBuffer = 8 << 20
 
 // ReadBody reads at most limit bytes of resp.Body and closes it. A longer
-// body is an error rather than a truncated success.
+// body is an error rather than a truncated success. No buffer ever grows
+// past limit+1 bytes, whatever the body's length (chunked included), and
+// reading stops there: a 150 MB body costs the limit, not 150 MB.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if limit <= 0 {
@@ -70,35 +72,65 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	if b, ok := resp.Body.(*bufferedBody); ok && b.Len() == len(b.b) {
 		return b.b, nil // read whole by the retry transport, within the limit just checked
 	}
-	var body []byte
 	if resp.ContentLength >= 0 {
 		// One buffer of the announced size: growing one from 512 bytes
-		// copied a 3 MB page six times over.
-		buf := bytes.NewBuffer(make([]byte, 0, resp.ContentLength+bytes.MinRead))
-		if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-			return nil, fmt.Errorf("reading response body: %w", err)
+		// copied a 3 MB page six times over. The transport stops at the
+		// announced length, so the extra byte only detects a lie.
+		body, err := appendCapped(make([]byte, 0, resp.ContentLength+1), resp.Body, limit)
+		if err != nil {
+			return nil, err
 		}
-		body = buf.Bytes()
-	} else {
-		// Chunked: read into a reused buffer and keep an exact copy. Growing
-		// a fresh buffer for every page allocated three times the page, in
-		// memory the runtime had mostly handed back to the OS since the
-		// last refresh, and faulting it in again cost more than the reading.
-		buf := readBuffers.Get().(*bytes.Buffer)
-		buf.Reset()
-		_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-		body = bytes.Clone(buf.Bytes())
-		if buf.Cap() <= maxPooledBuffer {
-			readBuffers.Put(buf)
+		return body, nil
+	}
+	// Chunked: read into a reused buffer and keep an exact copy. Growing
+	// a fresh buffer for every page allocated three times the page, in
+	// memory the runtime had mostly handed back to the OS since the last
+	// refresh, and faulting it in again cost more than the reading.
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	b, err := appendCapped((*bp)[:0], resp.Body, limit)
+	if cap(b) > maxPooledBuffer {
+		return b, err // too large to keep: the caller takes it as it is
+	}
+	*bp = b[:0]
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(b), nil
+}
+
+// appendCapped reads r to its end into b, doubling b's capacity as it
+// fills but never past limit+1 bytes; a body that reaches limit+1 bytes is
+// ErrBodyTooLarge without another byte being read.
+func appendCapped(b []byte, r io.Reader, limit int64) ([]byte, error) {
+	if int64(cap(b)) > limit+1 {
+		b = b[: 0 : limit+1]
+	}
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) > limit {
+				return b, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)
+			}
+			next := max(2*int64(cap(b)), 4096)
+			if next >= limit {
+				next = limit + 1 // the last step: room for the limit and the byte that betrays a longer body
+			}
+			grown := make([]byte, len(b), next)
+			copy(grown, b)
+			b = grown
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			if int64(len(b)) > limit {
+				return b, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)
+			}
+			return b, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading response body: %w", err)
+			return b, fmt.Errorf("reading response body: %w", err)
 		}
 	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w of %d bytes", ErrBodyTooLarge, limit)
-	}
-	return body, nil
 }
 
 // Snippet quotes the start of an unexpected body for an error message.
