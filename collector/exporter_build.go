@@ -65,7 +65,9 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		b.thresholds(providerNCloud, a.Name, a.Thresholds.List())
 	}
 	for _, a := range cfg.VGP {
-		b.vgp(a)
+		if err := b.vgp(a); err != nil {
+			return nil, fmt.Errorf("vgp account %q: %w", a.Name, err)
+		}
 		b.thresholds(providerVGP, a.Name, a.Thresholds.List())
 	}
 	for _, a := range cfg.PortOne {
@@ -98,14 +100,24 @@ func (b *builder) thresholds(provider, account string, list []config.Threshold) 
 
 // httpClient is an account's client: every attempt is counted, transient
 // failures are retried within the scrape's deadline, bodies are size-limited.
-func (b *builder) httpClient(provider, account string) *http.Client {
-	counted := b.o.Requests.transport(b.o.Transport, provider, account)
+// Under those layers sits the shared transport, or the account's own when it
+// has an http_client_config (proxy, TLS).
+func (b *builder) httpClient(provider, account string, hc *config.HTTPClientConfig) (*http.Client, error) {
+	base, redirect := b.o.Transport, upstream.CheckRedirect(true)
+	if hc != nil {
+		rt, err := upstream.NewConfiguredTransport(hc.HTTPClientConfig, provider+"/"+account)
+		if err != nil {
+			return nil, err
+		}
+		base, redirect = rt, upstream.CheckRedirect(hc.FollowRedirects)
+	}
+	counted := b.o.Requests.transport(base, provider, account)
 	b.transports = append(b.transports, counted)
 	policy := upstream.DefaultRetryPolicy
 	policy.MaxRetries = b.cfg.Global.MaxRetries
 	policy.MaxBodyBytes = b.cfg.Global.MaxResponseBytes
 	logger := b.o.Logger.With("provider", provider, "account", account)
-	return &http.Client{Transport: upstream.NewRetryTransport(counted, policy, logger)}
+	return &http.Client{Transport: upstream.NewRetryTransport(counted, policy, logger), CheckRedirect: redirect}, nil
 }
 
 func (b *builder) add(provider, account, name string, c Collector) {

@@ -14,6 +14,10 @@ const cached = " Refreshed at most every min_refresh_interval."
 // ncloud adds the collectors of one NCP account; they share one client and
 // so one concurrency limit.
 func (b *builder) ncloud(a config.NCloudAccount) error {
+	httpClient, err := b.httpClient(providerNCloud, a.Name, a.HTTPClient)
+	if err != nil {
+		return err
+	}
 	client, err := ncloud.New(ncloud.Options{
 		Endpoint:       a.Endpoint,
 		AccessKey:      a.AccessKey,
@@ -22,7 +26,7 @@ func (b *builder) ncloud(a config.NCloudAccount) error {
 		IsOrganization: a.IsOrganization,
 		IsPartner:      a.IsPartner,
 		MemberNos:      a.MemberNos,
-		HTTPClient:     b.httpClient(providerNCloud, a.Name),
+		HTTPClient:     httpClient,
 		MaxConcurrency: b.cfg.Global.MaxConcurrency,
 		MaxBodyBytes:   b.cfg.Global.MaxResponseBytes,
 		Now:            b.o.Now,

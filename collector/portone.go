@@ -53,11 +53,15 @@ var (
 )
 
 func (b *builder) portone(a config.PortOneAccount) error {
+	httpClient, err := b.httpClient(providerPortOne, a.Name, a.HTTPClient)
+	if err != nil {
+		return err
+	}
 	client, err := portone.New(portone.Options{
 		Endpoint:       a.Endpoint,
 		ImpKey:         a.ImpKey,
 		ImpSecret:      a.ImpSecret.Reveal(),
-		HTTPClient:     b.httpClient(providerPortOne, a.Name),
+		HTTPClient:     httpClient,
 		MaxConcurrency: b.cfg.Global.MaxConcurrency,
 		MaxBodyBytes:   b.cfg.Global.MaxResponseBytes,
 		Now:            b.o.Now,

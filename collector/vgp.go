@@ -24,16 +24,21 @@ var (
 		"Timestamp of the newest payment in the VGP history, in seconds since the epoch."+cached, "caller")
 )
 
-func (b *builder) vgp(a config.VGPAccount) {
+func (b *builder) vgp(a config.VGPAccount) error {
+	httpClient, err := b.httpClient(providerVGP, a.Name, a.HTTPClient)
+	if err != nil {
+		return err
+	}
 	client := vgp.New(vgp.Options{
 		Endpoint:     a.Endpoint,
 		Caller:       a.Caller,
 		PhoneNumber:  a.PhoneNumber,
 		Email:        a.Email,
-		HTTPClient:   b.httpClient(providerVGP, a.Name),
+		HTTPClient:   httpClient,
 		MaxBodyBytes: b.cfg.Global.MaxResponseBytes,
 	})
 	b.add(providerVGP, a.Name, "payments", &vgpCollector{account: a.Name, caller: a.Caller, client: client})
+	return nil
 }
 
 type vgpCollector struct {

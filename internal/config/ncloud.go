@@ -38,6 +38,9 @@ type NCloudAccount struct {
 	InvoiceMonths  int              `yaml:"invoice_months"`
 	CoinCurrency   string           `yaml:"coin_currency"`
 	Thresholds     NCloudThresholds `yaml:"thresholds"`
+	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
+	// shared transport (HTTPS_PROXY and friends from the environment).
+	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
 }
 
 func (a *NCloudAccount) setDefaults() {
@@ -98,6 +101,9 @@ func (a *NCloudAccount) validate(dir string) error {
 	}
 	if !currencyRE.MatchString(a.CoinCurrency) {
 		return fmt.Errorf("field \"coin_currency\": %q is not a three-letter currency code", a.CoinCurrency)
+	}
+	if err := a.HTTPClient.validate(dir); err != nil {
+		return err
 	}
 	return a.Thresholds.validate()
 }

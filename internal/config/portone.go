@@ -22,6 +22,9 @@ type PortOneAccount struct {
 	Lookahead     Duration          `yaml:"lookahead"`
 	Aggregate     bool              `yaml:"aggregate"`
 	Thresholds    PortOneThresholds `yaml:"thresholds"`
+	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
+	// shared transport (HTTPS_PROXY and friends from the environment).
+	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
 }
 
 func (a *PortOneAccount) setDefaults() {
@@ -74,6 +77,9 @@ func (a *PortOneAccount) validate(dir string) error {
 	}
 	if a.Lookback+a.Lookahead == 0 {
 		return errors.New(`fields "lookback" and "lookahead": the window is empty`)
+	}
+	if err := a.HTTPClient.validate(dir); err != nil {
+		return err
 	}
 	return a.Thresholds.validate()
 }

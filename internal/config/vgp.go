@@ -19,6 +19,9 @@ type VGPAccount struct {
 	PhoneNumber string        `yaml:"phone_number"`
 	Email       string        `yaml:"email"`
 	Thresholds  VGPThresholds `yaml:"thresholds"`
+	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
+	// shared transport (HTTPS_PROXY and friends from the environment).
+	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
 }
 
 func (a *VGPAccount) setDefaults() {
@@ -28,7 +31,7 @@ func (a *VGPAccount) setDefaults() {
 
 var phoneRE = regexp.MustCompile(`^\+?[0-9]{8,15}$`)
 
-func (a *VGPAccount) validate(string) error {
+func (a *VGPAccount) validate(dir string) error {
 	if err := checkEndpoint(a.Endpoint); err != nil {
 		return err
 	}
@@ -44,6 +47,9 @@ func (a *VGPAccount) validate(string) error {
 	}
 	if a.Email != "" && (!strings.Contains(a.Email, "@") || strings.ContainsAny(a.Email, " \t\n")) {
 		return errors.New(`field "email": not an e-mail address`)
+	}
+	if err := a.HTTPClient.validate(dir); err != nil {
+		return err
 	}
 	return a.Thresholds.validate()
 }
