@@ -150,6 +150,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		MaxRequests:   f.maxRequests,
 		ExporterOnly:  f.exporterOnly,
 		Version:       version.Info(),
+		Demo:          f.demo,
 	})
 	if err != nil {
 		logger.Error("Building the HTTP handlers failed", "err", err)

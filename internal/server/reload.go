@@ -66,6 +66,9 @@ func (s *Server) Reload() error {
 		return err
 	}
 	old := s.exporter.Swap(next)
+	if h, err := s.newLanding(next); err == nil {
+		s.landing.Store(h) // the /probe link follows the accounts
+	}
 	if r.onSwap != nil && old != nil {
 		r.onSwap(old, next)
 	}

@@ -26,12 +26,14 @@ type Options struct {
 	MaxRequests   int                   // concurrent /metrics and /probe requests; 0 = unlimited
 	ExporterOnly  bool                  // /metrics serves only the exporter's own metrics; accounts via /probe
 	Version       string                // shown on the landing page
+	Demo          bool                  // --demo: / and /status say that the upstreams are fake
 }
 
 // Server serves the exporter's HTTP endpoints.
 type Server struct {
 	o        Options
 	exporter atomic.Pointer[collector.Exporter]
+	landing  atomic.Pointer[web.LandingPageHandler] // rendered for the current exporter
 	mux      *http.ServeMux
 	inflight chan struct{} // nil = unlimited
 	reload   *reloader     // nil until EnableReload
@@ -45,20 +47,6 @@ func New(o Options) (*Server, error) {
 	s := &Server{o: o, mux: http.NewServeMux()}
 	if o.MaxRequests > 0 {
 		s.inflight = make(chan struct{}, o.MaxRequests)
-	}
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "Billing Exporter",
-		Description: "Prometheus exporter for NAVER Cloud, VGP and PortOne billing APIs",
-		Version:     o.Version,
-		Profiling:   "false",
-		Links: []web.LandingLinks{
-			{Address: o.MetricsPath, Text: "Metrics"},
-			{Address: "/status", Text: "Status", Description: "Every account and collector: last success, last error, duration, series"},
-			{Address: "/probe?target=ncloud/main", Text: "Probe", Description: "One account's series: /probe?target=<provider>/<account>[&collector=<name>]"},
-		},
-	})
-	if err != nil {
-		return nil, err
 	}
 	metrics := http.Handler(http.HandlerFunc(s.serveMetrics))
 	if o.Registerer != nil {
@@ -74,7 +62,7 @@ func New(o Options) (*Server, error) {
 	s.mux.HandleFunc("POST /-/reload", s.serveReload)
 	s.mux.HandleFunc("PUT /-/reload", s.serveReload)
 	if o.MetricsPath != "/" {
-		s.mux.Handle("GET /{$}", landing)
+		s.mux.HandleFunc("GET /{$}", s.serveLanding)
 	}
 	return s, nil
 }
@@ -93,8 +81,16 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
-// SetExporter makes e serve from the next scrape on.
-func (s *Server) SetExporter(e *collector.Exporter) { s.exporter.Store(e) }
+// SetExporter makes e serve from the next scrape on, and renders the
+// landing page for its accounts.
+func (s *Server) SetExporter(e *collector.Exporter) {
+	s.exporter.Store(e)
+	if h, err := s.newLanding(e); err != nil {
+		s.o.Logger.Error("Rendering the landing page failed", "err", err) // keeps the previous page
+	} else {
+		s.landing.Store(h)
+	}
+}
 
 // Exporter returns the exporter currently serving.
 func (s *Server) Exporter() *collector.Exporter { return s.exporter.Load() }

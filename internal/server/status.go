@@ -78,7 +78,8 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 	if err := statusPage.Execute(w, struct {
 		Rows        []TargetStatus
 		MetricsPath string
-	}{rows, s.o.MetricsPath}); err != nil {
+		Demo        string
+	}{rows, s.o.MetricsPath, map[bool]string{true: demoNotice}[s.o.Demo]}); err != nil {
 		s.o.Logger.Error("Rendering the status page failed", "err", err)
 	}
 }
@@ -105,7 +106,8 @@ td.time { white-space: nowrap; }
 </head>
 <body>
 <h1>billing_exporter status</h1>
-<p><a href="/">Home</a> · <a href="{{.MetricsPath}}">Metrics</a> · <a href="/status?format=json">JSON</a></p>
+{{if .Demo}}<p id="demo"><strong>{{.Demo}}</strong>: every account is served by fake upstreams on loopback; no real billing API is called.</p>
+{{end}}<p><a href="/">Home</a> · <a href="{{.MetricsPath}}">Metrics</a> · <a href="/status?format=json">JSON</a></p>
 <p>State of each account's collectors as of their last upstream refresh; loading this page calls no upstream.</p>
 <table id="status">
 <thead><tr><th>Provider</th><th>Account</th><th>Collector</th><th>State</th><th>Last success (UTC)</th><th>Last attempt (UTC)</th><th>Duration (s)</th><th>Series</th><th>Upstream code</th><th>Last error</th></tr></thead>
