@@ -6,8 +6,12 @@ import (
 )
 
 // Matchers of the template variables. Every variable is multi-value with
-// allValue ".*", so it appears only inside =~ matchers.
+// allValue ".*", so it appears only inside =~ matchers. byJob and
+// byInstance are in every selector (sel adds them), so that a staging and a
+// production exporter with the same account names are never summed.
 const (
+	byJob      = `job=~"$job"`
+	byInstance = `instance=~"$instance"`
 	byAccount  = `account=~"$account"`
 	byMember   = `member_no=~"$member_no"`
 	byCustomer = `customer_uid=~"$customer_uid"`
@@ -19,9 +23,22 @@ const (
 	week = 7 * day
 )
 
-// sel is a selector: metric{matchers}.
+// sel is a selector: metric{matchers}, scoped to the dashboard's job and
+// instance. Recording rules (level:metric:operation) aggregate across
+// exporters and carry neither label, so they are not scoped.
 func sel(metric string, matchers ...string) string {
+	if !strings.Contains(metric, ":") {
+		matchers = append([]string{byJob, byInstance}, matchers...)
+	}
 	return metric + "{" + strings.Join(matchers, ", ") + "}"
+}
+
+// scopeVars are the job and instance variables every dashboard starts with.
+func scopeVars() []variable {
+	return []variable{
+		{name: "job", label: "Job", query: "label_values(billing_exporter_build_info, job)"},
+		{name: "instance", label: "Instance", query: "label_values(billing_exporter_build_info{" + byJob + "}, instance)"},
+	}
 }
 
 // agg is "op by (labels) (expr)".
@@ -36,7 +53,7 @@ func ms(expr string) string { return "1000 * " + expr }
 // accountVar lists the accounts of one provider, or of all when provider is
 // empty.
 func accountVar(provider string) variable {
-	metric := "billing_up"
+	metric := sel("billing_up")
 	if provider != "" {
 		metric = sel("billing_up", fmt.Sprintf(`provider=%q`, provider))
 	}
@@ -117,7 +134,8 @@ func overview() board {
 	n := ncloudExprs{filter{byAccount}}
 	upcoming := sel("billing_portone_upcoming_schedules", byAccount)
 	nextAt := ms(agg("max", "account, customer_uid", sel("billing_portone_next_payment_timestamp_seconds", byAccount)))
-	alerts := `alertname=~"Billing.*", account=~"$account|"` // alerts without an account label too
+	// Alerts without an account, job or instance label (aggregations) too.
+	alerts := `alertname=~"Billing.*", account=~"$account|", job=~"$job|", instance=~"$instance|"`
 
 	credits := n.expiringTable("credit", true)
 	credits.title = "Credits with money left, by expiry"
@@ -207,7 +225,7 @@ func ncloud() board {
 		timeFrom:    "now-30d",
 		vars: []variable{
 			accountVar("ncloud"),
-			{name: "member_no", label: "Member", query: `label_values({__name__=~"billing_ncloud_(credit_remaining|coin_remaining|demand_amount)", account=~"$account"}, member_no)`},
+			{name: "member_no", label: "Member", query: `label_values({__name__=~"billing_ncloud_(credit_remaining|coin_remaining|demand_amount)", ` + byJob + `, ` + byInstance + `, account=~"$account"}, member_no)`},
 		},
 		rows: []row{
 			{"Credits", []*panel{
@@ -296,12 +314,12 @@ func vgp() board {
 				stat("VGP balance",
 					"How much VGP balance does each account have left?",
 					now(balance, "{{account}} ({{caller}})"),
-				).withUnit("short").size(8, 6),
+				).withUnit(vgpPointsUnit).size(8, 6),
 				timeseries("VGP balance over time",
 					"How has the VGP balance changed, and how close is it to the alert minimum (shown when configured)?",
 					q(balance, "{{account}} ({{caller}})"),
 					q(sel("billing_alert_threshold", byAccount, `provider="vgp"`, `threshold="balance_min"`)+" > 0", "{{account}} alert minimum"),
-				).withUnit("short").size(16, 6),
+				).withUnit(vgpPointsUnit).size(16, 6),
 			}},
 			{"Payments and usage", []*panel{
 				bargauge("Payments by status",
@@ -311,7 +329,7 @@ func vgp() board {
 				bargauge("Usage by status",
 					"How much VGP was used by paid and by canceled payments?",
 					now(usage, "{{account}} ({{caller}}) {{status}}"),
-				).withUnit("short").size(8, 8),
+				).withUnit(vgpPointsUnit).size(8, 8),
 				stat("Canceled share of payments",
 					"What share of the payments in the history were canceled?",
 					now(fmt.Sprintf("(%s or 0 * %s) / %s",
@@ -324,7 +342,7 @@ func vgp() board {
 				timeseries("Usage over time",
 					"How does VGP usage grow, by status?",
 					q(agg("sum", "account, status", usage), "{{account}} {{status}}"),
-				).withUnit("short"),
+				).withUnit(vgpPointsUnit),
 			}},
 			{"Activity", []*panel{
 				stat("Time since last payment",
@@ -336,7 +354,7 @@ func vgp() board {
 					[]string{"account", "caller"},
 					col("Last payment", "dateTimeAsIso", ms(agg("max", "account, caller", last))),
 					col("Ago", "dateTimeFromNow", ms(agg("max", "account, caller", last))),
-					col("Balance", "short", agg("max", "account, caller", balance)),
+					col("Balance", vgpPointsUnit, agg("max", "account, caller", balance)),
 				).sorted("Last payment", false).size(12, 6),
 			}},
 		},
@@ -362,7 +380,7 @@ func portone() board {
 		timeFrom:    "now-7d",
 		vars: []variable{
 			accountVar("portone"),
-			{name: "customer_uid", label: "Customer", query: `label_values({__name__=~"billing_portone_(schedules|upcoming_schedules)", account=~"$account"}, customer_uid)`},
+			{name: "customer_uid", label: "Customer", query: `label_values({__name__=~"billing_portone_(schedules|upcoming_schedules)", ` + byJob + `, ` + byInstance + `, account=~"$account"}, customer_uid)`},
 		},
 		rows: []row{
 			{"Schedules", []*panel{
@@ -480,11 +498,11 @@ func exporter() board {
 				table("Build info",
 					"Which billing_exporter version and build is running, and on how many instances?",
 					[]string{"version", "revision", "branch", "goversion", "goos", "goarch"},
-					col("Instances", "none", agg("count", "version, revision, branch, goversion, goos, goarch", "billing_exporter_build_info")),
+					col("Instances", "none", agg("count", "version, revision, branch, goversion, goos, goarch", sel("billing_exporter_build_info"))),
 				).size(12, 5),
 				stat("Exporter uptime",
 					"How long has each billing_exporter process been running? A short uptime means a recent restart.",
-					now("time() - "+agg("max", "instance", "process_start_time_seconds and on(instance, job) billing_exporter_build_info"), "{{instance}}"),
+					now("time() - "+agg("max", "instance", sel("process_start_time_seconds")+" and on(instance, job) "+sel("billing_exporter_build_info")), "{{instance}}"),
 				).withUnit("s").size(12, 5),
 				table("Alert thresholds",
 					"Which alert thresholds does each account have (from the config file; durations in seconds)?",

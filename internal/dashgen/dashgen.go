@@ -25,6 +25,29 @@ const SchemaVersion = 39
 // the datasource template variable, so that the dashboards import as is.
 const DatasourceUID = "${datasource}"
 
+// TimeZone is every dashboard's time zone: the billing APIs count months,
+// expiries and due dates in Korean time, so 00:00 KST must not show as 15:00
+// the day before to a viewer elsewhere.
+const TimeZone = "Asia/Seoul"
+
+// TimeZoneNote is appended to every dashboard's description.
+const TimeZoneNote = "Times and dates are shown in Asia/Seoul (KST), whatever the viewer's browser time zone."
+
+// Units of money. A panel in unit "short" whose series carry a currency
+// (its legends name {{currency}}) shows money: full digits ("locale", not
+// "1.49 Mil"), and Grafana's currency unit for the series of each currency
+// below. A table cannot vary the unit per row, so its money columns show
+// full digits next to the currency column. VGP balances and usage are VGP
+// points, which have no currency.
+var currencyUnits = []struct{ code, unit string }{
+	{"KRW", "currencyKRW"}, {"USD", "currencyUSD"}, {"JPY", "currencyJPY"},
+}
+
+const (
+	moneyUnit     = "locale"
+	vgpPointsUnit = "suffix: VGP"
+)
+
 // gridWidth is the width of Grafana's dashboard grid.
 const gridWidth = 24
 
@@ -108,8 +131,9 @@ type step struct {
 }
 
 type override struct {
-	name  string // field name (matcher byName)
-	props []property
+	name   string // field name (matcher byName), or a regular expression
+	regexp bool   // name is a regular expression on the display name (matcher byRegexp)
+	props  []property
 }
 
 type property struct {
@@ -405,7 +429,7 @@ type targetJSON struct {
 func (b board) render() ([]byte, error) {
 	d := dashboardJSON{
 		Annotations: annotationsJSON{List: []any{}},
-		Description: b.description,
+		Description: b.description + " " + TimeZoneNote,
 		Editable:    true,
 		Links: []linkJSON{{
 			AsDropdown: true, Icon: "external link", IncludeVars: true, KeepTime: true,
@@ -416,7 +440,7 @@ func (b board) render() ([]byte, error) {
 		Tags:          []string{"billing"},
 		Templating:    templatingJSON{List: b.variables()},
 		Time:          timeJSON{From: b.timeFrom, To: "now"},
-		Timezone:      "browser",
+		Timezone:      TimeZone,
 		Title:         b.title,
 		UID:           b.uid,
 		Version:       1,
@@ -463,7 +487,7 @@ func (b board) variables() []variableJSON {
 		Label: "Data source", Name: "datasource", Options: []optionJSON{},
 		Query: "prometheus", Refresh: 1, Type: "datasource",
 	}}
-	for _, v := range b.vars {
+	for _, v := range append(scopeVars(), b.vars...) {
 		list = append(list, variableJSON{
 			AllValue:   ".*",
 			Current:    &optionJSON{Selected: true, Text: []string{"All"}, Value: []string{"$__all"}},
@@ -490,7 +514,10 @@ func (p *panel) render(id int, pos gridPosJSON) (panelJSON, error) {
 		return panelJSON{}, fmt.Errorf("no queries")
 	}
 	defaults := map[string]any{}
-	if p.unit != "" {
+	money := p.unit == "short" && p.kind != "table" && p.hasCurrency()
+	if money {
+		defaults["unit"] = moneyUnit
+	} else if p.unit != "" {
 		defaults["unit"] = p.unit
 	}
 	if p.decimals != nil {
@@ -562,7 +589,25 @@ func (p *panel) render(id int, pos gridPosJSON) (panelJSON, error) {
 	for _, o := range p.overrides {
 		pj.FieldConfig.Overrides = append(pj.FieldConfig.Overrides, o.json())
 	}
+	if money {
+		for _, c := range currencyUnits {
+			o := override{name: `\(` + c.code + `\)`, regexp: true, props: []property{{"unit", c.unit}}}
+			pj.FieldConfig.Overrides = append(pj.FieldConfig.Overrides, o.json())
+		}
+		o := override{name: `\bVGP\b`, regexp: true, props: []property{{"unit", vgpPointsUnit}}}
+		pj.FieldConfig.Overrides = append(pj.FieldConfig.Overrides, o.json())
+	}
 	return pj, nil
+}
+
+// hasCurrency reports whether the panel's series are told apart by currency.
+func (p *panel) hasCurrency() bool {
+	for _, t := range p.targets {
+		if strings.Contains(t.legend, "{{currency}}") {
+			return true
+		}
+	}
+	return false
 }
 
 // tableLayout merges the table's queries into rows, keeps only the label
@@ -594,7 +639,11 @@ func (p *panel) tableLayout(pj *panelJSON) error {
 		keep = append(keep, f)
 		index[f] = len(p.labels) + i
 		rename[f] = t.column
-		p.overrides = append(p.overrides, override{name: t.column, props: []property{{"unit", t.unit}}})
+		unit := t.unit
+		if unit == "short" && slices.Contains(p.labels, "currency") {
+			unit = moneyUnit // money, next to its currency column
+		}
+		p.overrides = append(p.overrides, override{name: t.column, props: []property{{"unit", unit}}})
 	}
 	if p.sortBy != "" && !columns[p.sortBy] && !slices.Contains(p.labels, p.sortBy) {
 		return fmt.Errorf("sort column %q is not a column", p.sortBy)
@@ -628,8 +677,12 @@ func (o override) json() any {
 	for _, pr := range o.props {
 		props = append(props, map[string]any{"id": pr.id, "value": pr.value})
 	}
+	matcher := "byName"
+	if o.regexp {
+		matcher = "byRegexp"
+	}
 	return map[string]any{
-		"matcher":    map[string]any{"id": "byName", "options": o.name},
+		"matcher":    map[string]any{"id": matcher, "options": o.name},
 		"properties": props,
 	}
 }
