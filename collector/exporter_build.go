@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -57,7 +58,7 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		staleAfter: time.Duration(cfg.Global.StaleAfter),
 		timeout:    time.Duration(cfg.Global.Timeout),
 	}
-	b := builder{cfg: cfg, o: o, policy: policy}
+	b := builder{cfg: cfg, o: o, policy: policy, redact: newRedactor(cfg)}
 	for _, a := range cfg.NCloud {
 		if err := b.ncloud(a); err != nil {
 			return nil, fmt.Errorf("ncloud account %q: %w", a.Name, err)
@@ -88,6 +89,25 @@ type builder struct {
 	targets    []*Target
 	static     []accountMetric
 	transports []*countingTransport
+	// redact removes from every error the configured secrets and personal
+	// data of every account and whatever the requests carried.
+	redact *upstream.Redactor
+}
+
+// newRedactor knows every account's secrets and personal data: an upstream
+// may echo any of them, not only its own account's.
+func newRedactor(cfg *config.Config) *upstream.Redactor {
+	var values []string
+	for _, a := range cfg.NCloud {
+		values = append(values, a.Sensitive()...)
+	}
+	for _, a := range cfg.VGP {
+		values = append(values, a.Sensitive()...)
+	}
+	for _, a := range cfg.PortOne {
+		values = append(values, a.Sensitive()...)
+	}
+	return upstream.NewRedactor(values...)
 }
 
 // thresholds exports an account's alert thresholds.
@@ -116,10 +136,24 @@ func (b *builder) httpClient(provider, account string, hc *config.HTTPClientConf
 	policy := upstream.DefaultRetryPolicy
 	policy.MaxRetries = b.cfg.Global.MaxRetries
 	policy.MaxBodyBytes = b.cfg.Global.MaxResponseBytes
+	policy.Redact = b.redact
 	logger := b.o.Logger.With("provider", provider, "account", account)
 	return &http.Client{Transport: upstream.NewRetryTransport(counted, policy, logger), CheckRedirect: redirect}, nil
 }
 
 func (b *builder) add(provider, account, name string, c Collector) {
+	c = redacting{c, b.redact}
 	b.targets = append(b.targets, newTarget(provider, account, name, c, b.policy, b.o.Now, b.o.Logger))
+}
+
+// redacting is a collector whose errors pass the redactor before
+// the cache logs them or the status page shows them.
+type redacting struct {
+	Collector
+	r *upstream.Redactor
+}
+
+func (c redacting) Update(ctx context.Context) ([]prometheus.Metric, error) {
+	m, err := c.Collector.Update(ctx)
+	return m, c.r.Error(err)
 }

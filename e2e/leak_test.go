@@ -6,24 +6,34 @@ import (
 	"time"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/sandbox"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // TestNoSecretsOrPersonalData runs the demo through healthy scrapes and
 // every kind of failure, with debug logging, and searches every log line,
-// every metric, the status page (HTML and JSON) and the landing page for
-// the configured secrets and the upstreams' personal data.
+// every metric, the status page (HTML and JSON), the landing page and each
+// account's /probe for the configured secrets and access keys, the
+// credentials the requests carried (PortOne tokens, NCP signatures), and
+// the upstreams' personal data. Among the faults are upstreams that echo
+// the whole request (headers and body) in their error fields, a VGP
+// gateway error that names the member, a PortOne HTML error page with
+// buyer fields, and error messages with forged log lines.
 func TestNoSecretsOrPersonalData(t *testing.T) {
 	s := newFaultStack(t, func(c *config.Config) { c.Global.MaxRetries = 1 }, nil)
 	var pages []string
 	collect := func() {
-		_, body, err := httpGet(s.url + "/metrics")
-		if err != nil {
-			t.Fatal(err)
+		paths := []string{"/metrics", "/status", "/status?format=json", "/"}
+		for _, a := range s.demo.Config.NCloud {
+			paths = append(paths, "/probe?target=ncloud/"+a.Name)
 		}
-		pages = append(pages, string(body))
-		for _, p := range []string{"/status", "/status?format=json", "/"} {
+		for _, a := range s.demo.Config.VGP {
+			paths = append(paths, "/probe?target=vgp/"+a.Name)
+		}
+		paths = append(paths, "/probe?target=portone/shop")
+		for _, p := range paths {
 			_, b, err := httpGet(s.url + p)
 			if err != nil {
 				t.Fatal(err)
@@ -32,18 +42,36 @@ func TestNoSecretsOrPersonalData(t *testing.T) {
 		}
 	}
 	collect()
-	for _, f := range []fault.Fault{
+	buyer := s.demo.PersonalData()[3] // a PortOne buyer's name (after the VGP phone, +phone and e-mail)
+	forged := "\nlevel=ERROR msg=\"forged line\"\r\n\u001b[31m"
+	faults := []fault.Fault{
 		{Status: 500, Body: `{"error":{"errorCode":"900","message":"Unexpected Error"}}`},
 		{Status: 401, Body: `{"code":-1,"message":"Unauthorized","response":null}`},
 		{Status: 200, Body: `{"status":"3200","response":"Not Member"}`},
 		{Status: 200, ContentType: "text/html", Body: "<html>proxy error</html>"},
 		{Reset: true},
 		{Status: 200, Body: `{"a":`, Truncate: true},
-	} {
+		// Upstreams echoing the request in every field they have.
+		{Status: 400, Echo: true, Body: `{"error":{"errorCode":"{{request}}","message":"{{request}}"},"code":-1,"message":"{{request}}","status":"3400","response":"{{request}}"}`},
+		{Status: 200, Echo: true, Body: `{"code":1,"message":"{{request}}","status":"3100","response":"{{request}}","getCoinHistoryListResponse":{"returnCode":"1","returnMessage":"{{request}}"}}`},
+		{Status: 200, Echo: true, ContentType: "application/xml", Body: `<getCoinHistoryListResponse><returnCode>1</returnCode><returnMessage>{{request}}</returnMessage></getCoinHistoryListResponse>`},
+		{Status: 502, Echo: true, ContentType: "text/html", Body: `<html><body><h1>502</h1><pre>{{request}}</pre></body></html>`},
+		// Personal data in an error message and an error page.
+		{Status: 502, Body: `{"message":"member ` + sandbox.DemoVGPPhone + ` (+82 10-1234-5678, 010.1234.5678) / ` + strings.ToUpper(sandbox.DemoVGPLowEmail) + ` failed"}`},
+		{Status: 500, ContentType: "text/html; charset=utf-8", Body: `<html><body>buyer_name=` + buyer + ` buyer_tel=010-1234-5678</body></html>`},
+		// Control characters that would forge log lines or garble a terminal.
+		{Status: 500, Body: `{"code":-1,"message":"` + forged + `","error":{"errorCode":"` + forged + `","message":"` + forged + `"},"status":"3400","response":"` + forged + `"}`},
+	}
+	for _, f := range faults {
 		for _, p := range providers {
 			p.set(s.demo, f)
 		}
+		s.demo.PortOne.SetFault(sandbox.DemoPortOneImpKey, portonesim.PathToken, f)
 		collect()
+		s.demo.PortOne.SetFault(sandbox.DemoPortOneImpKey, portonesim.PathToken, fault.Fault{})
+	}
+	for _, p := range providers {
+		p.set(s.demo, fault.Fault{})
 	}
 	s.demo.PortOne.SetFault("", "", portonesim.Fault{})
 	s.demo.PortOne.ExpireTokens()
@@ -53,7 +81,22 @@ func TestNoSecretsOrPersonalData(t *testing.T) {
 	if !strings.Contains(logs, "level=DEBUG") || !strings.Contains(logs, "Refreshing upstream data failed") {
 		t.Fatalf("the run logged no debug lines or no failures:\n%s", tail(logs, 1000))
 	}
-	for _, v := range append(s.demo.Secrets(), s.demo.PersonalData()...) {
+	if !strings.Contains(logs, upstream.Redacted) {
+		t.Errorf("no echo was redacted: the echo faults did not reach the exporter")
+	}
+	var secrets []string
+	for _, a := range s.demo.Config.NCloud {
+		secrets = append(secrets, a.Sensitive()...)
+	}
+	for _, a := range s.demo.Config.PortOne {
+		secrets = append(secrets, a.Sensitive()...)
+	}
+	secrets = append(append(secrets, s.demo.Secrets()...), s.demo.Carried()...)
+	if len(s.demo.Carried()) < 3 {
+		t.Fatalf("only %d credentials seen on the wire", len(s.demo.Carried()))
+	}
+	personal := append(s.demo.PersonalData(), "+82 10-1234-5678", "010-1234-5678", "010.1234.5678", strings.ToUpper(sandbox.DemoVGPLowEmail))
+	for _, v := range append(secrets, personal...) {
 		if v == "" {
 			continue
 		}
@@ -67,8 +110,18 @@ func TestNoSecretsOrPersonalData(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("searched %d log bytes and %d pages for %d secrets and %d personal values",
-		len(logs), len(pages), len(s.demo.Secrets()), len(s.demo.PersonalData()))
+	for l := range strings.SplitSeq(logs, "\n") {
+		if strings.Contains(l, "forged line") && !strings.HasPrefix(l, "time=") || strings.Contains(l, "\x1b") || strings.Contains(l, "\r") {
+			t.Errorf("a forged or garbled log line: %q", l)
+		}
+	}
+	for _, p := range pages {
+		if strings.Contains(p, "\x1b") {
+			t.Errorf("a page carries a control character")
+		}
+	}
+	t.Logf("searched %d log bytes and %d pages under %d faults for %d secrets and credentials and %d personal values",
+		len(logs), len(pages), len(faults)+6, len(secrets), len(personal))
 }
 
 // mask shows enough of a value to find it without printing it whole.

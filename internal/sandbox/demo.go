@@ -13,12 +13,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/sandbox/fault"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
@@ -45,6 +49,32 @@ type Demo struct {
 	servers []*http.Server
 	// personal is every piece of personal data the upstreams hold.
 	personal []string
+	mu       sync.Mutex
+	carried  map[string]bool // credentials seen on the wire
+}
+
+// credentialHeaders are the request headers that carry credentials.
+var credentialHeaders = []string{"Authorization", "X-Ncp-Iam-Access-Key", "X-Ncp-Apigw-Signature-V2"}
+
+// Carried returns every credential the upstreams received in a header:
+// PortOne tokens, NCP access keys and signatures.
+func (d *Demo) Carried() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Collect(maps.Keys(d.carried))
+}
+
+func (d *Demo) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		for _, k := range credentialHeaders {
+			if v := r.Header.Get(k); v != "" {
+				d.carried[strings.TrimPrefix(v, "Bearer ")] = true
+			}
+		}
+		d.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Secrets are the demo's credentials, which must never be shown.
@@ -74,6 +104,7 @@ func StartDemo(ctx context.Context, logger *slog.Logger) (*config.Config, error)
 // Start serves demo data as of now from three loopback listeners.
 func Start(now time.Time) (*Demo, error) {
 	d := &Demo{
+		carried: map[string]bool{},
 		NCloud:  ncloudsim.New(ncloudsim.Options{}),
 		VGP:     vgpsim.New(),
 		PortOne: portonesim.New(portonesim.Options{}),
@@ -125,7 +156,7 @@ func (d *Demo) serve(h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listening on loopback: %w", err)
 	}
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s := &http.Server{Handler: d.record(fault.CaptureBody(h)), ReadHeaderTimeout: 10 * time.Second}
 	d.servers = append(d.servers, s)
 	go func() {
 		if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

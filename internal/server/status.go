@@ -50,9 +50,9 @@ func (s *Server) Statuses() []TargetStatus {
 			row.State = "ok"
 		default:
 			row.State = "failing"
-			row.Error = st.Err.Error()
+			row.Error = upstream.Clean(st.Err.Error(), 1000)
 			if ue, ok := upstream.AsError(st.Err); ok {
-				row.ErrorCode, row.ErrorMessage = ue.Code, ue.Message
+				row.ErrorCode, row.ErrorMessage = ue.Shown()
 			}
 		}
 		out = append(out, row)

@@ -20,6 +20,9 @@ type RetryPolicy struct {
 	BaseDelay    time.Duration // first backoff; doubles each retry
 	MaxDelay     time.Duration // cap of one backoff (and of a Retry-After we honour)
 	MaxBodyBytes int64         // responses larger than this are an error
+	// Redact, if set, learns the values every request carries (see
+	// Redactor.Remember) before it is sent, and cleans the log lines.
+	Redact *Redactor
 }
 
 // DefaultRetryPolicy is used when a field is zero.
@@ -52,6 +55,7 @@ type retryTransport struct {
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	t.p.Redact.Remember(req)
 	for attempt := 0; ; attempt++ {
 		r := req
 		if attempt > 0 {
@@ -68,8 +72,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return resp, err // no time left for another try
 		}
-		t.logger.Debug("Retrying upstream request", "url", req.URL.Redacted(), "attempt", attempt+1,
-			"wait_seconds", wait.Seconds(), "err", describe(resp, err))
+		t.logger.Debug("Retrying upstream request", "url", t.p.Redact.String(req.URL.Redacted()), "attempt", attempt+1,
+			"wait_seconds", wait.Seconds(), "err", t.p.Redact.String(describe(resp, err)))
 		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:

@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -19,8 +18,9 @@ import (
 const DefaultMaxBodyBytes = 32 << 20
 
 // Error is a failure reported by an upstream API. Code and Message are the
-// upstream's own words; they are safe to show because no client ever puts a
-// credential into them.
+// upstream's own words, taken from its error fields (never a body excerpt);
+// they are shown cleaned (see Clean) and, once they pass a Redactor, with
+// every value the request carried removed.
 type Error struct {
 	API        string // which call failed, e.g. "ncloud getCreditHistoryList"
 	HTTPStatus int    // 0 when the body reported the failure with HTTP 200
@@ -34,13 +34,20 @@ func (e *Error) Error() string {
 	if e.HTTPStatus != 0 {
 		fmt.Fprintf(&b, ": HTTP %d", e.HTTPStatus)
 	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, ": code %s", e.Code)
+	code, msg := e.Shown()
+	if code != "" {
+		fmt.Fprintf(&b, ": code %s", code)
 	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
+	if msg != "" {
+		fmt.Fprintf(&b, ": %s", msg)
 	}
 	return b.String()
+}
+
+// Shown returns the code and message as they may be shown: length-limited,
+// without control characters.
+func (e *Error) Shown() (code, message string) {
+	return Clean(e.Code, maxCodeLen), Clean(e.Message, maxMessageLen)
 }
 
 // AsError returns the upstream error inside err, if there is one.
@@ -133,14 +140,11 @@ func appendCapped(b []byte, r io.Reader, limit int64) ([]byte, error) {
 	}
 }
 
-// Snippet quotes the start of an unexpected body for an error message.
+// Snippet describes an unexpected body for an error message by its size
+// only: a body can carry anything (an echo of the request, a proxy's page
+// with personal data), so no part of it is quoted.
 func Snippet(b []byte) string {
-	const max = 120
-	s := strings.ToValidUTF8(strings.TrimSpace(string(b)), "?")
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return strconv.Quote(s)
+	return fmt.Sprintf("(%d bytes, not shown)", len(b))
 }
 
 // WrongType explains a body that failed to decode: when the upstream said
@@ -158,7 +162,7 @@ func WrongType(contentType string, body []byte, err error, formats ...string) er
 			return err
 		}
 	}
-	return fmt.Errorf("response is %s, not %s: %s", contentType, strings.Join(formats, " or "), Snippet(body))
+	return fmt.Errorf("response is %s, not %s %s", Clean(contentType, 80), strings.Join(formats, " or "), Snippet(body))
 }
 
 // Response is an upstream answer read in full.

@@ -8,10 +8,16 @@
 package fault
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
+	"html"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +40,7 @@ type Fault struct {
 	RetryAfter  string        // Retry-After header sent with that answer
 	Truncate    bool          // announce Content-Length of twice len(Body) (at least 1), send Body, then close: a body cut short
 	Times       int           // apply only to the first Times requests it matches (in a Table), then behave normally; 0 = every request
+	Echo        bool          // replace {{request}} in Body by the request as received (method, URL, headers, body; see CaptureBody), escaped for the body's content type: an upstream that echoes credentials
 }
 
 // Content types that a Fault guesses from its Body.
@@ -72,19 +79,66 @@ func (f Fault) Apply(w http.ResponseWriter, r *http.Request) (status int, done b
 	}
 	status = cmp.Or(f.Status, http.StatusOK)
 	h := w.Header()
-	h.Set("Content-Type", cmp.Or(f.ContentType, guessContentType(f.Body)))
+	contentType := cmp.Or(f.ContentType, guessContentType(f.Body))
+	h.Set("Content-Type", contentType)
+	body := f.Body
+	if f.Echo {
+		body = strings.ReplaceAll(body, "{{request}}", escapeFor(contentType, echo(r)))
+	}
 	if f.RetryAfter != "" {
 		h.Set("Retry-After", f.RetryAfter)
 	}
 	if f.Truncate {
-		h.Set("Content-Length", strconv.Itoa(max(2*len(f.Body), 1)))
+		h.Set("Content-Length", strconv.Itoa(max(2*len(body), 1)))
 	}
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, f.Body) // the client may be gone; nothing to do about it
+	_, _ = io.WriteString(w, body) // the client may be gone; nothing to do about it
 	if f.Truncate {
 		cut(w)
 	}
 	return status, true
+}
+
+type bodyKey struct{}
+
+// CaptureBody keeps a copy of each request's body (up to 1 MiB) for Echo,
+// since the fake reads the body before it looks up its fault.
+func CaptureBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// echo writes r as received: request line, headers, body.
+func echo(r *http.Request) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.RequestURI())
+	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	if body, ok := r.Context().Value(bodyKey{}).([]byte); ok {
+		b.Write(body)
+	}
+	return b.String()
+}
+
+// escapeFor escapes s to sit inside a JSON string or XML text.
+func escapeFor(contentType, s string) string {
+	switch {
+	case strings.Contains(contentType, "json"):
+		q, _ := json.Marshal(s)
+		return string(q[1 : len(q)-1])
+	case strings.Contains(contentType, "xml"), strings.Contains(contentType, "html"):
+		return html.EscapeString(s)
+	}
+	return s
 }
 
 // guessContentType is the Content-Type a Fault without ContentType sends
