@@ -28,7 +28,9 @@ func (b *builder) ncloud(a config.NCloudAccount) error {
 		MemberNos:      a.MemberNos,
 		HTTPClient:     httpClient,
 		MaxConcurrency: b.cfg.Global.MaxConcurrency,
+		MaxPages:       b.cfg.Global.MaxPages,
 		MaxBodyBytes:   b.cfg.Global.MaxResponseBytes,
+		Logger:         b.o.Logger.With("provider", providerNCloud, "account", a.Name),
 		Now:            b.o.Now,
 	})
 	if err != nil {

@@ -33,24 +33,26 @@ func (c *ncloudCoinCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *ncloudCoinCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
-	coins, err := c.client.CoinHistory(ctx)
+	set := newSeriesSet()
+	err := c.client.EachCoin(ctx, func(coins []ncloud.CoinHistory) error {
+		for _, h := range coins {
+			co := h.Coin
+			member, discount := h.MemberNo.String(), co.DiscountNo.String()
+			labels := []string{c.account, member, discount, co.CoinType.Code, co.CoinStatus.Code, c.currency}
+			set.add(coinRemainingDesc, co.RemainingCoin.Value, labels...)
+			set.add(coinChargedDesc, co.ChargedCoin.Value, labels...)
+			ts, ok, err := expiry(co.ValidityEndMonth.String())
+			if err != nil {
+				return fmt.Errorf("coin %s of member %s: validityEndMonth: %w", discount, member, err)
+			}
+			if ok {
+				set.min(coinExpiryDesc, ts, c.account, member, discount)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	set := newSeriesSet()
-	for _, h := range coins {
-		co := h.Coin
-		member, discount := h.MemberNo.String(), co.DiscountNo.String()
-		labels := []string{c.account, member, discount, co.CoinType.Code, co.CoinStatus.Code, c.currency}
-		set.add(coinRemainingDesc, co.RemainingCoin.Value, labels...)
-		set.add(coinChargedDesc, co.ChargedCoin.Value, labels...)
-		ts, ok, err := expiry(co.ValidityEndMonth.String())
-		if err != nil {
-			return nil, fmt.Errorf("coin %s of member %s: validityEndMonth: %w", discount, member, err)
-		}
-		if ok {
-			set.min(coinExpiryDesc, ts, c.account, member, discount)
-		}
 	}
 	return set.metrics()
 }

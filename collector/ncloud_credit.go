@@ -32,24 +32,27 @@ func (c *ncloudCreditCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *ncloudCreditCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
-	credits, err := c.client.CreditHistory(ctx)
+	set := newSeriesSet()
+	// Each page becomes series as it arrives.
+	err := c.client.EachCredit(ctx, func(credits []ncloud.CreditHistory) error {
+		for _, h := range credits {
+			cr := h.Credit
+			member, discount := h.MemberNo.String(), cr.DiscountNo.String()
+			labels := []string{c.account, member, discount, cr.CreditName, cr.CreditType.Code, cr.PayCurrency.Code}
+			set.add(creditRemainingDesc, cr.RemainingCredit.Value, labels...)
+			set.add(creditReceivedDesc, cr.ReceivedCredit.Value, labels...)
+			ts, ok, err := expiry(cr.ValidityEndMonth.String())
+			if err != nil {
+				return fmt.Errorf("credit %s of member %s: validityEndMonth: %w", discount, member, err)
+			}
+			if ok {
+				set.min(creditExpiryDesc, ts, c.account, member, discount)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	set := newSeriesSet()
-	for _, h := range credits {
-		cr := h.Credit
-		member, discount := h.MemberNo.String(), cr.DiscountNo.String()
-		labels := []string{c.account, member, discount, cr.CreditName, cr.CreditType.Code, cr.PayCurrency.Code}
-		set.add(creditRemainingDesc, cr.RemainingCredit.Value, labels...)
-		set.add(creditReceivedDesc, cr.ReceivedCredit.Value, labels...)
-		ts, ok, err := expiry(cr.ValidityEndMonth.String())
-		if err != nil {
-			return nil, fmt.Errorf("credit %s of member %s: validityEndMonth: %w", discount, member, err)
-		}
-		if ok {
-			set.min(creditExpiryDesc, ts, c.account, member, discount)
-		}
 	}
 	return set.metrics()
 }

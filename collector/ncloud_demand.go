@@ -48,15 +48,23 @@ func (c *ncloudDemandCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *ncloudDemandCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	to := ncloud.MonthOf(c.now())
 	from := to.Add(1 - c.months)
-	rows, err := c.client.DemandCost(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
 	set := newSeriesSet()
 	for m := from; !to.Before(m); m = m.Add(1) {
 		set.add(monthStartDesc, float64(m.Add(-1).End().Unix()), c.account, m.String())
 		set.add(monthEndDesc, float64(m.End().Unix()), c.account, m.String())
 	}
+	err := c.client.EachDemandCost(ctx, from, to, func(rows []ncloud.ProductDemandCost) error {
+		c.add(set, rows)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set.metrics()
+}
+
+// add turns one page of demand rows into series.
+func (c *ncloudDemandCollector) add(set *seriesSet, rows []ncloud.ProductDemandCost) {
 	for _, r := range rows {
 		labels := []string{c.account, r.MemberNo.String(), r.DemandMonth.String(),
 			r.ProductDemandType.Code, r.ProductDemandType.RegionCode, r.PayCurrency.Code}
@@ -83,5 +91,4 @@ func (c *ncloudDemandCollector) Update(ctx context.Context) ([]prometheus.Metric
 			set.add(appliedDiscountDesc, a.Amount(), append(labels, a.DiscountNo.String(), "product")...)
 		}
 	}
-	return set.metrics()
 }

@@ -63,6 +63,7 @@ func (b *builder) portone(a config.PortOneAccount) error {
 		ImpSecret:      a.ImpSecret.Reveal(),
 		HTTPClient:     httpClient,
 		MaxConcurrency: b.cfg.Global.MaxConcurrency,
+		MaxPages:       b.cfg.Global.MaxPages,
 		MaxBodyBytes:   b.cfg.Global.MaxResponseBytes,
 		Now:            b.o.Now,
 	})
@@ -70,14 +71,15 @@ func (b *builder) portone(a config.PortOneAccount) error {
 		return err
 	}
 	c := &portoneCollector{
-		account:   a.Name,
-		client:    client,
-		customers: a.CustomerUIDs,
-		lookback:  time.Duration(a.Lookback),
-		lookahead: time.Duration(a.Lookahead),
-		aggregate: a.Aggregate,
-		now:       b.o.Now,
-		descs:     portoneByCustomer,
+		account:     a.Name,
+		client:      client,
+		customers:   a.CustomerUIDs,
+		lookback:    time.Duration(a.Lookback),
+		lookahead:   time.Duration(a.Lookahead),
+		aggregate:   a.Aggregate,
+		concurrency: b.cfg.Global.MaxConcurrency,
+		now:         b.o.Now,
+		descs:       portoneByCustomer,
 	}
 	if a.Aggregate {
 		c.descs = portoneByAccount
@@ -92,6 +94,7 @@ type portoneCollector struct {
 	customers           []string // empty: every customer, through the range endpoint
 	lookback, lookahead time.Duration
 	aggregate           bool
+	concurrency         int
 	now                 func() time.Time
 	descs               portoneDescs
 }
@@ -167,6 +170,7 @@ func (c *portoneCollector) fetch(ctx context.Context, from, to time.Time) ([]por
 	}
 	parts := make([][]portone.Schedule, len(c.customers))
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, c.concurrency)) // a goroutine per request slot, not per customer
 	for i, uid := range c.customers {
 		g.Go(func() error {
 			var err error

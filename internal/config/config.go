@@ -44,6 +44,9 @@ type Global struct {
 	MaxResponseBytes int64 `yaml:"max_response_bytes"`
 	// MaxRetries is how often a transient upstream failure is retried.
 	MaxRetries int `yaml:"max_retries"`
+	// MaxPages caps the pages of one upstream list, whatever the upstream
+	// claims its total is.
+	MaxPages int `yaml:"max_pages"`
 }
 
 // Defaults used when a key is absent.
@@ -54,6 +57,7 @@ var DefaultGlobal = Global{
 	MaxConcurrency:     4,
 	MaxResponseBytes:   32 << 20,
 	MaxRetries:         2,
+	MaxPages:           1000,
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler with strict keys.
@@ -192,6 +196,9 @@ func (g *Global) validate() error {
 	}
 	if g.MaxConcurrency < 1 {
 		return fmt.Errorf(`field "max_concurrency": must be at least 1, got %d`, g.MaxConcurrency)
+	}
+	if g.MaxPages < 1 {
+		return fmt.Errorf(`field "max_pages": must be at least 1, got %d`, g.MaxPages)
 	}
 	if g.MaxRetries < 0 || g.MaxRetries > 10 {
 		return fmt.Errorf(`field "max_retries": must be between 0 and 10, got %d`, g.MaxRetries)

@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -28,9 +30,10 @@ const (
 
 const (
 	pageSize = 1000 // the API's maximum
-	// maxPages guards against a totalRows that would mean an absurd number of
-	// requests (10 million rows); such a body is treated as broken.
-	maxPages = 10000
+	// DefaultMaxPages bounds the pages of one list (a million rows), so that
+	// an upstream claiming an absurd totalRows costs an error, not the
+	// exporter's memory.
+	DefaultMaxPages = 1000
 	// DefaultDemandSpan is the longest startMonth..endMonth range one demand
 	// call may ask for: the documented limit (3 months in the older docs,
 	// 6 in newer ones; 3 satisfies both).
@@ -47,7 +50,9 @@ type Options struct {
 	IsPartner      bool
 	MemberNos      []string
 	HTTPClient     *http.Client
-	MaxConcurrency int   // concurrent requests of this client; default 4
+	MaxConcurrency int // concurrent requests (and decoded pages) of this client; default 4
+	MaxPages       int // pages of one list; default DefaultMaxPages
+	Logger         *slog.Logger
 	MaxBodyBytes   int64 // per response; default upstream.DefaultMaxBodyBytes
 	DemandSpan     int   // months per demand call; default DefaultDemandSpan
 	Now            func() time.Time
@@ -79,6 +84,12 @@ func New(o Options) (*Client, error) {
 	if o.MaxConcurrency < 1 {
 		o.MaxConcurrency = 4
 	}
+	if o.MaxPages < 1 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	if o.DemandSpan < 1 {
 		o.DemandSpan = DefaultDemandSpan
 	}
@@ -90,124 +101,197 @@ func New(o Options) (*Client, error) {
 
 // CreditHistory returns every credit of the account (all pages).
 func (c *Client) CreditHistory(ctx context.Context) ([]CreditHistory, error) {
-	return fetchAll(ctx, c, ActionCreditHistory, nil, decodeCredits)
+	return collect(ctx, c.EachCredit)
+}
+
+// EachCredit hands every credit of the account to each, a page at a time
+// as the pages arrive, one call at a time.
+func (c *Client) EachCredit(ctx context.Context, each func([]CreditHistory) error) error {
+	return forEachPage(ctx, c, ActionCreditHistory, nil, creditList, each)
 }
 
 // CoinHistory returns every coin of the account (all pages).
 func (c *Client) CoinHistory(ctx context.Context) ([]CoinHistory, error) {
-	return fetchAll(ctx, c, ActionCoinHistory, nil, decodeCoins)
+	return collect(ctx, c.EachCoin)
+}
+
+// EachCoin hands every coin of the account to each, a page at a time.
+func (c *Client) EachCoin(ctx context.Context, each func([]CoinHistory) error) error {
+	return forEachPage(ctx, c, ActionCoinHistory, nil, coinList, each)
 }
 
 // DemandCost returns the demand cost by discount for the months from..to
-// (inclusive). Ranges longer than the API allows are split into several
-// calls, which run concurrently.
+// (inclusive).
 func (c *Client) DemandCost(ctx context.Context, from, to Month) ([]ProductDemandCost, error) {
-	return byMonthSpans(ctx, from, to, c.o.DemandSpan, func(ctx context.Context, params url.Values) ([]ProductDemandCost, error) {
-		return fetchAll(ctx, c, ActionDemandCost, params, decodeDemand)
+	return collect(ctx, func(ctx context.Context, each func([]ProductDemandCost) error) error {
+		return c.EachDemandCost(ctx, from, to, each)
 	})
 }
 
-// byMonthSpans splits from..to (inclusive) into spans of at most span
-// months, reads them concurrently (the client's limit bounds the requests)
-// and joins them in month order.
-func byMonthSpans[T any](ctx context.Context, from, to Month, span int, read func(ctx context.Context, params url.Values) ([]T, error)) ([]T, error) {
+// EachDemandCost hands the demand cost by discount for the months from..to
+// (inclusive) to each, a page at a time. Ranges longer than the API allows
+// are split into several calls, which run concurrently.
+func (c *Client) EachDemandCost(ctx context.Context, from, to Month, each func([]ProductDemandCost) error) error {
+	each = serially(each)
+	return eachMonthSpan(ctx, from, to, c.o.DemandSpan, func(ctx context.Context, params url.Values) error {
+		return forEachPage(ctx, c, ActionDemandCost, params, demandList, each)
+	})
+}
+
+// eachMonthSpan splits from..to (inclusive) into spans of at most span
+// months and reads them concurrently (the client's limit bounds the
+// requests); read gets each span's startMonth and endMonth. The lists of
+// all spans reach each one call at a time.
+func eachMonthSpan(ctx context.Context, from, to Month, span int, read func(ctx context.Context, params url.Values) error) error {
 	if to.Before(from) {
-		return nil, fmt.Errorf("month range %s..%s ends before it starts", from, to)
+		return fmt.Errorf("month range %s..%s ends before it starts", from, to)
 	}
-	var spans [][2]Month
+	g, gctx := errgroup.WithContext(ctx)
 	for start := from; !to.Before(start); start = start.Add(span) {
 		end := start.Add(span - 1)
 		if to.Before(end) {
 			end = to
 		}
-		spans = append(spans, [2]Month{start, end})
-	}
-	parts := make([][]T, len(spans))
-	g, gctx := errgroup.WithContext(ctx)
-	for i, s := range spans {
 		g.Go(func() error {
-			params := url.Values{"startMonth": {s[0].String()}, "endMonth": {s[1].String()}}
-			rows, err := read(gctx, params)
-			parts[i] = rows
-			return err
+			return read(gctx, url.Values{"startMonth": {start.String()}, "endMonth": {end.String()}})
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var all []T
-	for _, p := range parts {
-		all = append(all, p...)
-	}
-	return all, nil
+	return g.Wait()
 }
 
-type decodeFunc[T any] func(action string, body []byte) (header, []T, error)
+// serially makes each safe to call from several lists at once.
+func serially[T any](each func([]T) error) func([]T) error {
+	var mu sync.Mutex
+	return func(rows []T) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return each(rows)
+	}
+}
 
-// fetchAll reads page 1, learns totalRows from it, then reads the remaining
-// pages concurrently (bounded by the client's limit) and returns the items
-// in page order. Any failed page fails the whole list.
-func fetchAll[T any](ctx context.Context, c *Client, action string, params url.Values, decode decodeFunc[T]) ([]T, error) {
-	first, total, err := fetchPage(ctx, c, action, params, 1, decode)
+// collect gathers what an Each method hands out into one list.
+func collect[T any](ctx context.Context, each func(context.Context, func([]T) error) error) ([]T, error) {
+	var all []T
+	err := each(ctx, func(rows []T) error {
+		all = append(all, rows...)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	pages := int(math.Ceil(total / pageSize))
-	if pages > maxPages {
-		return nil, &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf("totalRows %.0f would need more than %d pages", total, maxPages)}
-	}
-	if pages <= 1 {
-		return first, nil
-	}
-	rest := make([][]T, pages+1)
-	g, gctx := errgroup.WithContext(ctx)
-	for p := 2; p <= pages; p++ {
-		g.Go(func() error {
-			items, _, err := fetchPage(gctx, c, action, params, p, decode)
-			rest[p] = items
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	// One allocation for the whole list: appending to page 1's 1000
-	// copied 50,000 credits about ten times at the end of the refresh.
-	n := len(first)
-	for _, items := range rest[2:] {
-		n += len(items)
-	}
-	all := append(make([]T, 0, n), first...)
-	for _, items := range rest[2:] {
-		all = append(all, items...)
-	}
 	return all, nil
 }
 
-func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, page int, decode decodeFunc[T]) ([]T, float64, error) {
+// forEachPage reads page 1, learns totalRows from it, then reads the
+// remaining pages concurrently with at most MaxConcurrency goroutines, each
+// page decoded and handed to each as it arrives (within the client's
+// request slot, so that the limit bounds decoded pages too). Any failed page
+// fails the whole list, and so does a list that ends short of totalRows or
+// would need more than MaxPages pages. Rows that are byte for byte
+// duplicates of earlier ones are dropped.
+func forEachPage[T any](ctx context.Context, c *Client, action string, params url.Values, l list[T], each func([]T) error) error {
+	var (
+		mu         sync.Mutex
+		seen       = map[rowKey]struct{}{}
+		rows, dups int
+		pageRows   = map[int]int{}
+	)
+	consume := func(pageNo int, p page[T]) error {
+		mu.Lock()
+		defer mu.Unlock()
+		rows += len(p.items)
+		pageRows[pageNo] = len(p.items)
+		fresh := p.items[:0]
+		for i, k := range p.keys {
+			if _, dup := seen[k]; dup {
+				dups++
+				continue
+			}
+			seen[k] = struct{}{}
+			fresh = append(fresh, p.items[i])
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		return each(fresh)
+	}
+	total, err := fetchPage(ctx, c, action, params, 1, l, consume)
+	if err != nil {
+		return err
+	}
+	pages := int(math.Ceil(total / pageSize))
+	if pages > c.o.MaxPages {
+		return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+			"totalRows %.0f would need %d pages of %d, more than max_pages %d", total, pages, pageSize, c.o.MaxPages)}
+	}
+	if pages > 1 {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(c.o.MaxConcurrency)
+		for p := 2; p <= pages && gctx.Err() == nil; p++ {
+			g.Go(func() error {
+				_, err := fetchPage(gctx, c, action, params, p, l, consume)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return apiError(action, 0, err)
+		}
+	}
+	if float64(rows) < total && (!l.shortLastPage || !pagesFull(pageRows, max(pages, 1))) {
+		return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+			"the list ended after %d of totalRows %.0f rows", rows, total)}
+	}
+	if dups > 0 {
+		c.o.Logger.Debug("Dropped exact duplicate rows", "action", action, "duplicates", dups, "rows", rows)
+	}
+	return nil
+}
+
+// pagesFull reports whether every page but the last came full and the last
+// one not empty: the list ran as far as totalRows said, only its count
+// differs.
+func pagesFull(pageRows map[int]int, pages int) bool {
+	for p := 1; p < pages; p++ {
+		if pageRows[p] != pageSize {
+			return false
+		}
+	}
+	return pageRows[pages] > 0
+}
+
+// fetchPage reads, decodes and consumes one page within one request slot,
+// and returns the page's totalRows.
+func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, pageNo int, l list[T], consume func(int, page[T]) error) (float64, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, apiError(action, 0, ctx.Err())
+	}
+	defer func() { <-c.sem }()
+
 	q := url.Values{}
 	maps.Copy(q, params)
-	q.Set("pageNo", strconv.Itoa(page))
+	q.Set("pageNo", strconv.Itoa(pageNo))
 	q.Set("pageSize", strconv.Itoa(pageSize))
 	body, contentType, err := c.get(ctx, action, q)
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	h, items, err := decode(action, body)
+	p, err := decodePage(action, l, body)
 	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
 		err = upstream.WrongType(contentType, body, err, "xml", "json")
 	}
 	if err != nil {
-		return nil, 0, apiError(action, 0, err)
+		return 0, apiError(action, 0, fmt.Errorf("page %d: %w", pageNo, err))
 	}
-	if h.TotalRows.Value < 0 {
-		return nil, 0, apiError(action, 0, fmt.Errorf("negative totalRows %v", h.TotalRows.Value))
-	}
-	return items, h.TotalRows.Value, nil
+	return p.TotalRows.Value, consume(pageNo, p)
 }
 
 // get sends one signed GET and returns the body and Content-Type of a 2xx
-// answer.
+// answer. The caller holds a request slot.
 func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, string, error) {
 	q.Set("responseFormatType", c.o.Format)
 	if c.o.IsOrganization {
@@ -230,13 +314,6 @@ func (c *Client) get(ctx context.Context, action string, q url.Values) ([]byte, 
 	} else {
 		req.Header.Set("Accept", "application/xml")
 	}
-
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, "", apiError(action, 0, ctx.Err())
-	}
-	defer func() { <-c.sem }()
 
 	// Sign the request URI exactly as it goes on the wire, at the last moment,
 	// so that waiting for a slot cannot age the timestamp.

@@ -2,23 +2,25 @@ package ncloud
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"hash/maphash"
+	"io"
 	"unicode"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // header is what every list response carries before its list.
 type header struct {
-	RequestID     string     `xml:"requestId" json:"requestId"`
-	ReturnCode    FlexString `xml:"returnCode" json:"returnCode"`
-	ReturnMessage string     `xml:"returnMessage" json:"returnMessage"`
-	TotalRows     Number     `xml:"totalRows" json:"totalRows"`
+	RequestID     string
+	ReturnCode    FlexString
+	ReturnMessage string
+	TotalRows     Number
 }
 
 func (h header) status() error {
@@ -33,167 +35,362 @@ type bodyError struct{ code, message string }
 
 func (e *bodyError) Error() string { return "code " + e.code + ": " + e.message }
 
-// The three list responses. Their XML lists wrap each item in an element
-// of its own; their JSON lists are plain arrays under the container name.
-type creditPage struct {
+// list names a list response's container and item: in XML every item is
+// an element of its own inside the container; in JSON the container is an
+// array of items.
+type list[T any] struct {
+	container, item string
+	// check says which identifying field a row lacks, if any.
+	check func(*T) error
+	// shortLastPage accepts a list whose last page has fewer rows than
+	// totalRows implies, when every page before it came full: the vendor's
+	// own demand sample says totalRows 2 and lists one row.
+	shortLastPage bool
+}
+
+var (
+	creditList = list[CreditHistory]{"creditHistoryList", "creditHistory", func(r *CreditHistory) error {
+		return required("memberNo", r.MemberNo, "credit.discountNo", r.Credit.DiscountNo)
+	}, false}
+	coinList = list[CoinHistory]{"coinHistoryList", "coinHistory", func(r *CoinHistory) error {
+		return required("memberNo", r.MemberNo, "coin.discountNo", r.Coin.DiscountNo)
+	}, false}
+	demandList = list[ProductDemandCost]{"productDemandCostByDiscountList", "productDemandCostByDiscount", func(r *ProductDemandCost) error {
+		return required("memberNo", r.MemberNo, "demandMonth", r.DemandMonth, "productDemandType.code", FlexString(r.ProductDemandType.Code))
+	}, true}
+)
+
+// required names the first of the (name, value) pairs whose value is empty.
+func required(pairs ...any) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1].(FlexString) == "" {
+			return fmt.Errorf("has no %s", pairs[i])
+		}
+	}
+	return nil
+}
+
+// page is one decoded page of a list.
+type page[T any] struct {
 	header
-	Items []CreditHistory `xml:"creditHistoryList>creditHistory" json:"creditHistoryList"`
+	hasTotal bool
+	hasList  bool
+	items    []T
+	keys     []rowKey // keys[i] identifies items[i]'s bytes, for exact duplicates
 }
 
-type coinPage struct {
-	header
-	Items []CoinHistory `xml:"coinHistoryList>coinHistory" json:"coinHistoryList"`
+// rowKey is a 128-bit hash of a row's bytes as sent: rows with the same key
+// are exact duplicates.
+type rowKey [2]uint64
+
+var rowSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func keyOf(raw []byte) rowKey {
+	raw = bytes.TrimLeft(raw, " \t\r\n,")
+	return rowKey{maphash.Bytes(rowSeeds[0], raw), maphash.Bytes(rowSeeds[1], raw)}
 }
 
-type demandPage struct {
-	header
-	Items []ProductDemandCost `xml:"productDemandCostByDiscountList>productDemandCostByDiscount" json:"productDemandCostByDiscountList"`
-}
-
-func decodeCredits(action string, body []byte) (header, []CreditHistory, error) {
-	var p creditPage
-	err := decodeBody(action, body, &p)
-	return p.header, p.Items, err
-}
-
-func decodeCoins(action string, body []byte) (header, []CoinHistory, error) {
-	var p coinPage
-	err := decodeBody(action, body, &p)
-	return p.header, p.Items, err
-}
-
-func decodeDemand(action string, body []byte) (header, []ProductDemandCost, error) {
-	var p demandPage
-	err := decodeBody(action, body, &p)
-	return p.header, p.Items, err
-}
-
-// decodeBody decodes a successful (2xx) response into page. The format is
+// decodePage decodes a successful (2xx) response in one pass. The format is
 // taken from the body itself, not from what was asked for or from
-// Content-Type, so that a gateway answering in the other format is still read.
-func decodeBody(action string, body []byte, page interface{ status() error }) error {
+// Content-Type, so that a gateway answering in the other format is still
+// read. The page must be complete: a root, totalRows, and its list (which
+// may be empty, or absent when totalRows is 0), every row with its
+// identifying fields.
+func decodePage[T any](action string, l list[T], body []byte) (page[T], error) {
+	var p page[T]
 	var err error
 	switch firstByte(body) {
 	case '<':
-		err = decodeXML(action, body, page)
+		err = decodeXML(action, l, body, &p)
 	case '{':
-		err = decodeJSON(action, body, page)
+		err = decodeJSON(action, l, body, &p)
 	default:
-		return fmt.Errorf("response is neither XML nor JSON: %s", upstream.Snippet(body))
+		return p, fmt.Errorf("response is neither XML nor JSON: %s", upstream.Snippet(body))
 	}
 	if err != nil {
+		return p, err
+	}
+	if err := p.status(); err != nil {
+		return p, err
+	}
+	switch {
+	case !p.hasTotal:
+		return p, fmt.Errorf("response has no totalRows")
+	case p.TotalRows.Value < 0:
+		return p, fmt.Errorf("negative totalRows %v", p.TotalRows.Value)
+	case !p.hasList && p.TotalRows.Value > 0:
+		return p, fmt.Errorf("response has no %s although totalRows is %.0f", l.container, p.TotalRows.Value)
+	}
+	for i := range p.items {
+		if err := l.check(&p.items[i]); err != nil {
+			return p, fmt.Errorf("%s %d: %w", l.item, i+1, err)
+		}
+	}
+	return p, nil
+}
+
+// member reads one member of a page object (the root, or the payload under
+// it); it reports false for a name that belongs to no page.
+func (p *page[T]) member(dec *jsontext.Decoder, body []byte, l list[T], name string) (bool, error) {
+	var err error
+	switch name {
+	case "requestId":
+		var s FlexString
+		err = json.UnmarshalDecode(dec, &s)
+		p.RequestID = string(s)
+	case "returnCode":
+		err = json.UnmarshalDecode(dec, &p.ReturnCode)
+	case "returnMessage":
+		var s FlexString
+		err = json.UnmarshalDecode(dec, &s)
+		p.ReturnMessage = string(s)
+	case "totalRows":
+		err = json.UnmarshalDecode(dec, &p.TotalRows)
+		p.hasTotal = p.TotalRows.Set
+	case l.container:
+		err = p.jsonRows(dec, body)
+	default:
+		return false, dec.SkipValue()
+	}
+	if err != nil {
+		return true, fmt.Errorf("%s: %w", name, err)
+	}
+	return true, nil
+}
+
+// jsonRows reads the list array row by row, keeping each row's bytes' key.
+func (p *page[T]) jsonRows(dec *jsontext.Decoder, body []byte) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken() // null: as good as absent
+		return err
+	case '[':
+	default:
+		return fmt.Errorf("is not a list")
+	}
+	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	return page.status()
-}
-
-// decodeXML decodes an XML body: with decodeXMLFast when it can, else
-// (and for every error) with encoding/xml.
-func decodeXML(action string, body []byte, page any) error {
-	if decodeXMLFast(action, body, page) {
-		return nil
+	p.hasList = true
+	for dec.PeekKind() != ']' {
+		start := dec.InputOffset()
+		var it T
+		if err := json.UnmarshalDecode(dec, &it); err != nil {
+			return fmt.Errorf("row %d: %w", len(p.items)+1, err)
+		}
+		p.items = append(p.items, it)
+		p.keys = append(p.keys, keyOf(body[start:dec.InputOffset()]))
 	}
-	return decodeXMLStd(action, body, page)
+	_, err := dec.ReadToken()
+	return err
 }
 
-func decodeXMLStd(action string, body []byte, page any) error {
+var jsonOptions = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+
+// decodeJSON reads {"<action>Response": {...}} (or "<action>", or the
+// payload without a wrapper, as some gateways send it) and the gateway's
+// ({"error":{...}}) and the API's ({"responseError":{...}}) error bodies.
+func decodeJSON[T any](action string, l list[T], body []byte, p *page[T]) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsonOptions)
+	err := func() error {
+		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+			return fmt.Errorf("root is not an object")
+		}
+		found := false
+		for dec.PeekKind() != '}' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			switch name := tok.String(); name {
+			case action + "Response", action:
+				if dec.PeekKind() != '{' {
+					return fmt.Errorf("%s is not an object", name)
+				}
+				if _, err := dec.ReadToken(); err != nil {
+					return err
+				}
+				for dec.PeekKind() != '}' {
+					tok, err := dec.ReadToken()
+					if err != nil {
+						return err
+					}
+					if _, err := p.member(dec, body, l, tok.String()); err != nil {
+						return fmt.Errorf("%s.%w", name, err)
+					}
+				}
+				if _, err := dec.ReadToken(); err != nil {
+					return err
+				}
+				found = true
+			case "error", "responseError":
+				return jsonError(dec, name)
+			default:
+				known, err := p.member(dec, body, l, name)
+				if err != nil {
+					return err
+				}
+				found = found || known
+			}
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("response has no %sResponse", action)
+		}
+		if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+			return fmt.Errorf("data after the root object")
+		}
+		return nil
+	}()
+	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	return err
+}
+
+// jsonError reads the value of an "error" or "responseError" member.
+func jsonError(dec *jsontext.Decoder, name string) error {
+	var e struct {
+		ErrorCode     FlexString `json:"errorCode"`
+		Message       FlexString `json:"message"`
+		Details       FlexString `json:"details"`
+		ReturnCode    FlexString `json:"returnCode"`
+		ReturnMessage FlexString `json:"returnMessage"`
+	}
+	if err := json.UnmarshalDecode(dec, &e); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if name == "responseError" {
+		return &bodyError{code: string(e.ReturnCode), message: string(e.ReturnMessage)}
+	}
+	msg := string(e.Message)
+	if e.Details != "" {
+		msg += " (" + string(e.Details) + ")"
+	}
+	return &bodyError{code: string(e.ErrorCode), message: msg}
+}
+
+// decodeXML reads <action> or <actionResponse> with encoding/xml, row by
+// row, and the API's <responseError> body.
+func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) error {
 	dec := xml.NewDecoder(bytes.NewReader(body))
+	root, err := firstElement(dec)
+	if err != nil {
+		return fmt.Errorf("malformed XML: %w", err)
+	}
+	switch root.Name.Local {
+	case action, action + "Response":
+	case "responseError":
+		var e struct {
+			ReturnCode    string `xml:"returnCode"`
+			ReturnMessage string `xml:"returnMessage"`
+		}
+		if err := dec.DecodeElement(&e, &root); err != nil {
+			return fmt.Errorf("malformed XML error body: %w", err)
+		}
+		return &bodyError{code: e.ReturnCode, message: e.ReturnMessage}
+	default:
+		return fmt.Errorf("unexpected XML root element <%s>", root.Name.Local)
+	}
+	if err := p.xmlMembers(dec, body, l); err != nil {
+		return fmt.Errorf("malformed XML: %w", err)
+	}
+	return nil
+}
+
+func firstElement(dec *xml.Decoder) (xml.StartElement, error) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return fmt.Errorf("malformed XML: %w", err)
+			return xml.StartElement{}, err
 		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
+		if se, ok := tok.(xml.StartElement); ok {
+			return se, nil
+		}
+	}
+}
+
+// xmlMembers reads the children of the root element up to its end.
+func (p *page[T]) xmlMembers(dec *xml.Decoder, body []byte, l list[T]) error {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var se xml.StartElement
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			se = t
+		default:
 			continue
 		}
 		switch se.Name.Local {
-		case action, action + "Response":
-			if err := dec.DecodeElement(page, &se); err != nil {
-				return fmt.Errorf("malformed XML: %w", err)
-			}
-			return nil
-		case "responseError":
-			var e struct {
-				ReturnCode    string `xml:"returnCode"`
-				ReturnMessage string `xml:"returnMessage"`
-			}
-			if err := dec.DecodeElement(&e, &se); err != nil {
-				return fmt.Errorf("malformed XML error body: %w", err)
-			}
-			return &bodyError{code: e.ReturnCode, message: e.ReturnMessage}
+		case "requestId":
+			err = dec.DecodeElement(&p.RequestID, &se)
+		case "returnCode":
+			err = dec.DecodeElement(&p.ReturnCode, &se)
+		case "returnMessage":
+			err = dec.DecodeElement(&p.ReturnMessage, &se)
+		case "totalRows":
+			err = dec.DecodeElement(&p.TotalRows, &se)
+			p.hasTotal = p.TotalRows.Set
+		case l.container:
+			p.hasList = true
+			err = p.xmlRows(dec, body, l)
 		default:
-			return fmt.Errorf("unexpected XML root element <%s>", se.Name.Local)
+			err = dec.Skip()
+		}
+		if err != nil {
+			return fmt.Errorf("<%s>: %w", se.Name.Local, err)
 		}
 	}
 }
 
-func decodeJSON(action string, body []byte, page any) error {
-	var root map[string]json.RawMessage
-	if err := json.Unmarshal(body, &root); err != nil {
-		return fmt.Errorf("malformed JSON: %w", err)
-	}
-	if e := jsonError(root); e != nil {
-		return e
-	}
-	payload, ok := root[action+"Response"]
-	if !ok {
-		payload, ok = root[action]
-	}
-	if !ok {
-		// Some gateways send the payload without a wrapper.
-		if _, bare := root["returnCode"]; !bare {
-			return fmt.Errorf("unexpected JSON root keys %s", keys(root))
+func (p *page[T]) xmlRows(dec *xml.Decoder, body []byte, l list[T]) error {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
 		}
-		payload = body
-	}
-	if err := json.Unmarshal(payload, page); err != nil {
-		return fmt.Errorf("malformed JSON: %w", err)
-	}
-	return nil
-}
-
-// jsonError recognises the gateway ({"error":{...}}) and the API
-// ({"responseError":{...}}) error bodies.
-func jsonError(root map[string]json.RawMessage) error {
-	if raw, ok := root["error"]; ok {
-		var e struct {
-			ErrorCode FlexString `json:"errorCode"`
-			Message   string     `json:"message"`
-			Details   string     `json:"details"`
-		}
-		if json.Unmarshal(raw, &e) == nil {
-			msg := e.Message
-			if e.Details != "" {
-				msg += " (" + e.Details + ")"
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			if t.Name.Local != l.item {
+				if err := dec.Skip(); err != nil {
+					return err
+				}
+				continue
 			}
-			return &bodyError{code: string(e.ErrorCode), message: msg}
+			start := dec.InputOffset()
+			var it T
+			if err := dec.DecodeElement(&it, &t); err != nil {
+				return fmt.Errorf("row %d: %w", len(p.items)+1, err)
+			}
+			p.items = append(p.items, it)
+			p.keys = append(p.keys, keyOf(body[start:dec.InputOffset()]))
 		}
 	}
-	if raw, ok := root["responseError"]; ok {
-		var e struct {
-			ReturnCode    FlexString `json:"returnCode"`
-			ReturnMessage string     `json:"returnMessage"`
-		}
-		if json.Unmarshal(raw, &e) == nil {
-			return &bodyError{code: string(e.ReturnCode), message: e.ReturnMessage}
-		}
-	}
-	return nil
 }
 
 // decodeErrorBody extracts the upstream's code and message from a non-2xx
 // body, in either format.
 func decodeErrorBody(action string, body []byte) *bodyError {
+	var p page[struct{}]
+	l := list[struct{}]{check: func(*struct{}) error { return nil }}
 	var err error
 	switch firstByte(body) {
 	case '{':
-		var root map[string]json.RawMessage
-		if json.Unmarshal(body, &root) == nil {
-			err = jsonError(root)
-		}
+		err = decodeJSON(action, l, body, &p)
 	case '<':
-		err = decodeXML(action, body, &header{})
+		err = decodeXML(action, l, body, &p)
+	}
+	if err == nil {
+		err = p.status()
 	}
 	be, _ := errors.AsType[*bodyError](err)
 	return be
@@ -206,13 +403,4 @@ func firstByte(b []byte) byte {
 		return 0
 	}
 	return b[0]
-}
-
-func keys(m map[string]json.RawMessage) string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return "[" + strings.Join(ks, ", ") + "]"
 }

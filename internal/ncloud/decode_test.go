@@ -15,12 +15,13 @@ func TestDecodeJSONShapes(t *testing.T) {
 		{"no wrapper", `{"requestId":"x","returnCode":"0","totalRows":1,"creditHistoryList":[` + item + `]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h, items, err := decodeCredits(ActionCreditHistory, []byte(tc.body))
+			p, err := decodePage(ActionCreditHistory, creditList, []byte(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h.TotalRows.Value != 1 || len(items) != 1 {
-				t.Fatalf("totalRows %v, %d items", h.TotalRows.Value, len(items))
+			items := p.items
+			if p.TotalRows.Value != 1 || len(items) != 1 {
+				t.Fatalf("totalRows %v, %d items", p.TotalRows.Value, len(items))
 			}
 			c := items[0].Credit
 			if items[0].MemberNo != "12349" || c.DiscountNo != "6383" || c.ReceivedCredit.Value != 30000 || c.RemainingCredit.Value != 1250.5 ||
@@ -39,9 +40,9 @@ func TestDecodeEmptyListsAreEqual(t *testing.T) {
 		`<getCoinHistoryList><returnCode>0</returnCode><totalRows>0</totalRows><coinHistoryList/></getCoinHistoryList>`,
 		`<getCoinHistoryListResponse><returnCode>0</returnCode><totalRows>0</totalRows></getCoinHistoryListResponse>`,
 	} {
-		h, items, err := decodeCoins(ActionCoinHistory, []byte(body))
-		if err != nil || len(items) != 0 || h.TotalRows.Value != 0 {
-			t.Errorf("%s: items %d, err %v", body, len(items), err)
+		p, err := decodePage(ActionCoinHistory, coinList, []byte(body))
+		if err != nil || len(p.items) != 0 || p.TotalRows.Value != 0 {
+			t.Errorf("%s: items %d, err %v", body, len(p.items), err)
 		}
 	}
 }
@@ -49,16 +50,17 @@ func TestDecodeEmptyListsAreEqual(t *testing.T) {
 func TestDecodeAppliedAmountSpellings(t *testing.T) {
 	for _, tc := range []struct{ body string }{
 		{`<getProductDemandCostByDiscountListResponse><returnCode>0</returnCode><totalRows>1</totalRows><productDemandCostByDiscountList><productDemandCostByDiscount>
+		  <memberNo>1</memberNo><demandMonth>202212</demandMonth><productDemandType><code>GDNS</code></productDemandType>
 		  <appliedProductDiscountHistoryList><appliedProductDiscountHistory><discountNo>1</discountNo><discountAppliedamount>60</discountAppliedamount></appliedProductDiscountHistory></appliedProductDiscountHistoryList>
 		  </productDemandCostByDiscount></productDemandCostByDiscountList></getProductDemandCostByDiscountListResponse>`},
-		{`{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":1,"productDemandCostByDiscountList":[{"appliedProductDiscountHistoryList":[{"discountNo":"1","discountAppliedAmount":60}]}]}}`},
-		{`{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":1,"productDemandCostByDiscountList":[{"appliedProductDiscountHistoryList":[{"discountNo":"1","discountAppliedamount":60.0}]}]}}`},
+		{`{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":1,"productDemandCostByDiscountList":[{"memberNo":1,"demandMonth":"202212","productDemandType":{"code":"GDNS"},"appliedProductDiscountHistoryList":[{"discountNo":"1","discountAppliedAmount":60}]}]}}`},
+		{`{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":1,"productDemandCostByDiscountList":[{"memberNo":"1","demandMonth":202212,"productDemandType":{"code":"GDNS"},"appliedProductDiscountHistoryList":[{"discountNo":"1","discountAppliedamount":60.0}]}]}}`},
 	} {
-		_, rows, err := decodeDemand(ActionDemandCost, []byte(tc.body))
+		p, err := decodePage(ActionDemandCost, demandList, []byte(tc.body))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.body, err)
 		}
-		if got := rows[0].AppliedProductDiscounts[0].Amount(); got != 60 {
+		if got := p.items[0].AppliedProductDiscounts[0].Amount(); got != 60 {
 			t.Errorf("%s: amount %v, want 60", tc.body, got)
 		}
 	}
@@ -72,16 +74,29 @@ func TestDecodeErrors(t *testing.T) {
 		{"xml responseError", `<responseError><returnCode>900</returnCode><returnMessage>x</returnMessage></responseError>`, "code 900: x"},
 		{"gateway", `{"error":{"errorCode":"200","message":"Authentication Failed"}}`, "code 200: Authentication Failed"},
 		{"wrong root", `<getCoinHistoryList><returnCode>0</returnCode></getCoinHistoryList>`, "unexpected XML root element <getCoinHistoryList>"},
-		{"wrong json root", `{"somethingElse":{}}`, "unexpected JSON root keys [somethingElse]"},
+		{"wrong json root", `{"somethingElse":{}}`, "response has no getCreditHistoryListResponse"},
 		{"truncated xml", `<getCreditHistoryList><returnCode>0</returnCode><creditHistoryList><creditHi`, "malformed XML"},
 		{"truncated json", `{"getCreditHistoryListResponse":{"returnCode":"0",`, "malformed JSON"},
 		{"html", `<!DOCTYPE html><html>oops</html>`, "unexpected XML root element <html>"},
 		{"text", `Service Unavailable`, "neither XML nor JSON"},
 		{"bad amount", `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":1,"creditHistoryList":[{"credit":{"remainingCredit":"abc"}}]}}`, `"abc" is not a number`},
+		// Incomplete answers are errors that name what is missing, never a
+		// smaller success.
+		{"null root", `{"getCreditHistoryListResponse":null}`, "getCreditHistoryListResponse is not an object"},
+		{"empty object", `{}`, "response has no getCreditHistoryListResponse"},
+		{"only returnCode", `{"returnCode":"0"}`, "response has no totalRows"},
+		{"wrapper with only returnCode", `{"getCreditHistoryListResponse":{"returnCode":"0"}}`, "response has no totalRows"},
+		{"empty xml root", `<getCreditHistoryListResponse/>`, "response has no totalRows"},
+		{"no list", `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":3}}`, "response has no creditHistoryList although totalRows is 3"},
+		{"no xml list", `<getCreditHistoryList><returnCode>0</returnCode><totalRows>2</totalRows></getCreditHistoryList>`, "response has no creditHistoryList although totalRows is 2"},
+		{"empty xml row", `<getCreditHistoryList><returnCode>0</returnCode><totalRows>1</totalRows><creditHistoryList><creditHistory/></creditHistoryList></getCreditHistoryList>`, "creditHistory 1: has no memberNo"},
+		{"row without discountNo", `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":1,"creditHistoryList":[{"memberNo":"1","credit":{"remainingCredit":5}}]}}`, "creditHistory 1: has no credit.discountNo"},
+		{"list not an array", `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":1,"creditHistoryList":{}}}`, "creditHistoryList: is not a list"},
+		{"trailing data", `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":0}} {}`, "data after the root object"},
 		{"bad xml amount", `<getCreditHistoryList><returnCode>0</returnCode><totalRows>1</totalRows><creditHistoryList><creditHistory><credit><remainingCredit>1,000</remainingCredit></credit></creditHistory></creditHistoryList></getCreditHistoryList>`, `"1,000" is not a number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := decodeCredits(ActionCreditHistory, []byte(tc.body))
+			_, err := decodePage(ActionCreditHistory, creditList, []byte(tc.body))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tc.want)
 			}
@@ -107,5 +122,28 @@ func TestMonth(t *testing.T) {
 		if _, err := ParseMonth(bad); err == nil {
 			t.Errorf("ParseMonth(%q) succeeded", bad)
 		}
+	}
+}
+
+// Rows with the same bytes get the same key, whatever precedes them in the
+// list; rows that differ in any byte do not.
+func TestDecodeRowKeys(t *testing.T) {
+	row := `{"memberNo":"1","credit":{"discountNo":"7","remainingCredit":5}}`
+	other := `{"memberNo":"1","credit":{"discountNo":"7","remainingCredit":6}}`
+	body := `{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":3,"creditHistoryList":[` + row + `, ` + row + `,` + other + `]}}`
+	p, err := decodePage(ActionCreditHistory, creditList, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.keys) != 3 || p.keys[0] != p.keys[1] || p.keys[0] == p.keys[2] {
+		t.Errorf("keys %v", p.keys)
+	}
+	xmlRow := `<creditHistory><memberNo>1</memberNo><credit><discountNo>7</discountNo></credit></creditHistory>`
+	body = `<getCreditHistoryList><returnCode>0</returnCode><totalRows>2</totalRows><creditHistoryList>` + xmlRow + "\n" + xmlRow + `</creditHistoryList></getCreditHistoryList>`
+	if p, err = decodePage(ActionCreditHistory, creditList, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.keys) != 2 || p.keys[0] != p.keys[1] {
+		t.Errorf("xml keys %v", p.keys)
 	}
 }

@@ -1,12 +1,12 @@
 package ncloud
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Number is an amount that may arrive as a JSON number, a numeric string, or
@@ -20,19 +20,33 @@ type Number struct {
 // UnmarshalText implements encoding.TextUnmarshaler (XML character data).
 func (n *Number) UnmarshalText(b []byte) error { return n.parse(string(b)) }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
-		return nil
+// UnmarshalJSONFrom implements json.UnmarshalerFrom: a number, a string
+// or null.
+func (n *Number) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := scalarToken(dec)
+	if err != nil || tok.Kind() == 'n' {
+		return err
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+	return n.parse(tok.String())
+}
+
+// scalarToken reads a string, number or null.
+func scalarToken(dec *jsontext.Decoder) (jsontext.Token, error) {
+	switch k := dec.PeekKind(); k {
+	case 'n', '"', '0':
+		return dec.ReadToken()
+	case 't', 'f':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return tok, err
 		}
-		return n.parse(s)
+		return tok, fmt.Errorf("%s is neither a string nor a number", tok)
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return jsontext.Token{}, err
+		}
+		return jsontext.Token{}, fmt.Errorf("%s is neither a string nor a number", k)
 	}
-	return n.parse(string(b))
 }
 
 func (n *Number) parse(s string) error {
@@ -58,21 +72,19 @@ func (f *FlexString) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *FlexString) UnmarshalJSON(b []byte) error {
-	switch {
-	case bytes.Equal(b, []byte("null")):
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (f *FlexString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := scalarToken(dec)
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
 		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = FlexString(strings.TrimSpace(s))
-	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
-		*f = FlexString(b)
+	case '"':
+		*f = FlexString(strings.TrimSpace(tok.String()))
 	default:
-		return fmt.Errorf("%s is neither a string nor a number", b)
+		*f = FlexString(tok.String())
 	}
 	return nil
 }
@@ -98,11 +110,28 @@ func (f *FlexBool) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *FlexBool) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
+// UnmarshalJSONFrom implements json.UnmarshalerFrom: a boolean, a string
+// or null.
+func (f *FlexBool) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 't', 'f':
+		tok, err := dec.ReadToken()
+		*f = FlexBool(tok.Bool())
+		return err
+	case 'n':
 		*f = false
-		return nil
+		_, err := dec.ReadToken()
+		return err
+	case '"':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		return f.UnmarshalText([]byte(tok.String()))
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("not a boolean")
 	}
-	return f.UnmarshalText(bytes.Trim(b, `"`))
 }

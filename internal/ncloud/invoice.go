@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
@@ -55,10 +56,7 @@ type DemandCost struct {
 	WriteDate              FlexString `xml:"writeDate" json:"writeDate"`
 }
 
-type invoicePage struct {
-	header
-	Items []DemandCost `xml:"demandCostList>demandCost" json:"demandCostList"`
-}
+var invoiceList = list[DemandCost]{"demandCostList", "demandCost", (*DemandCost).check, false}
 
 // Invoices returns the invoices of the months from..to (inclusive), in
 // calls of at most InvoiceSpan months. A page without totalRows, a list
@@ -66,36 +64,20 @@ type invoicePage struct {
 // demandMonth or isPaidUp are errors: a missing invoice must not read as
 // nothing owed. The same demandNo twice (a repeated row) counts once.
 func (c *Client) Invoices(ctx context.Context, from, to Month) ([]DemandCost, error) {
-	rows, err := byMonthSpans(ctx, from, to, InvoiceSpan, func(ctx context.Context, params url.Values) ([]DemandCost, error) {
-		var total atomic.Int64
-		decode := func(action string, body []byte) (header, []DemandCost, error) {
-			var p invoicePage
-			err := decodeBody(action, body, &p)
-			if err == nil && !p.TotalRows.Set {
-				err = &bodyError{code: "", message: "response has no totalRows"}
-			}
-			total.Store(int64(p.TotalRows.Value))
-			return p.header, p.Items, err
-		}
-		rows, err := fetchAll(ctx, c, ActionDemandCostList, params, decode)
-		if err != nil {
-			return nil, err
-		}
-		if n := total.Load(); int64(len(rows)) != n {
-			return nil, invoiceError(fmt.Sprintf("%s..%s: demandCostList has %d rows, totalRows says %d",
-				params.Get("startMonth"), params.Get("endMonth"), len(rows), n))
-		}
-		return rows, nil
+	var rows []DemandCost
+	each := serially(func(page []DemandCost) error {
+		rows = append(rows, page...)
+		return nil
+	})
+	err := eachMonthSpan(ctx, from, to, InvoiceSpan, func(ctx context.Context, params url.Values) error {
+		return forEachPage(ctx, c, ActionDemandCostList, params, invoiceList, each)
 	})
 	if err != nil {
 		return nil, err
 	}
 	seen := map[[3]string]bool{}
 	out := rows[:0]
-	for i, r := range rows {
-		if err := r.check(); err != nil {
-			return nil, invoiceError(fmt.Sprintf("row %d: %v", i+1, err))
-		}
+	for _, r := range rows {
 		if r.DemandNo != "" {
 			k := [3]string{r.MemberNo.String(), r.DemandMonth.String(), r.DemandNo.String()}
 			if seen[k] {
@@ -112,7 +94,7 @@ func invoiceError(msg string) error {
 	return &upstream.Error{API: "ncloud " + ActionDemandCostList, Message: msg}
 }
 
-func (r DemandCost) check() error {
+func (r *DemandCost) check() error {
 	switch {
 	case r.MemberNo == "":
 		return fmt.Errorf("no memberNo")
@@ -149,12 +131,24 @@ func (f *Flag) UnmarshalText(b []byte) error {
 	return f.Value.UnmarshalText(b)
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *Flag) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (f *Flag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '"':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		return f.UnmarshalText([]byte(tok.String()))
 	}
-	return f.UnmarshalText(bytes.Trim(b, `"`))
+	if err := f.Value.UnmarshalJSONFrom(dec); err != nil {
+		return err
+	}
+	f.Set = true
+	return nil
 }
 
 // dateLayouts are the shapes a date may take: the API's own

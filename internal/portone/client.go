@@ -5,10 +5,8 @@ package portone
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/billingexporter/billing_exporter/internal/upstream"
@@ -31,9 +30,10 @@ const MaxWindow = 89 * 24 * time.Hour
 const (
 	presizeLimit = 100_000 // schedules a list is sized for from page 1's total
 	rangeLimit   = 1000    // the range endpoint's maximum page size
-	maxPages     = 10000
-	apiByUser    = "portone customer schedules"
-	apiByRange   = "portone schedules by range"
+	// DefaultMaxPages bounds the pages of one list.
+	DefaultMaxPages = 1000
+	apiByUser       = "portone customer schedules"
+	apiByRange      = "portone schedules by range"
 )
 
 // Options configure a Client.
@@ -42,7 +42,8 @@ type Options struct {
 	ImpKey         string
 	ImpSecret      string
 	HTTPClient     *http.Client
-	MaxConcurrency int   // concurrent requests of this client; default 4
+	MaxConcurrency int   // concurrent requests (and decoded pages) of this client; default 4
+	MaxPages       int   // pages of one list; default DefaultMaxPages
 	MaxBodyBytes   int64 // per response
 	Now            func() time.Time
 }
@@ -67,6 +68,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.MaxConcurrency < 1 {
 		o.MaxConcurrency = 4
+	}
+	if o.MaxPages < 1 {
+		o.MaxPages = DefaultMaxPages
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -164,6 +168,7 @@ func (c *Client) windows(ctx context.Context, from, to time.Time, read func(ctx 
 	}
 	parts := make([][]Schedule, len(spans))
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.o.MaxConcurrency)
 	for i, s := range spans {
 		g.Go(func() error {
 			list, err := read(gctx, s[0], s[1])
@@ -212,16 +217,17 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		if first.next == 0 || n == 0 {
 			return all, nil
 		}
-		pages := int(math.Ceil(float64(first.total) / float64(n)))
-		if pages > maxPages {
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need more than %d pages", first.total, maxPages)}
+		pages := (first.total + n - 1) / n
+		if pages > c.o.MaxPages {
+			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, n, c.o.MaxPages)}
 		}
 		// Room for every page at once (up to a bound a bogus total cannot
 		// push): growing the list page by page allocated it twice over.
 		all = slices.Grow(all, min(pages*n, presizeLimit)-len(all))
 		rest := make([]pageResult, pages+1)
 		g, gctx := errgroup.WithContext(ctx)
-		for p := 2; p <= pages; p++ {
+		g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
+		for p := 2; p <= pages && gctx.Err() == nil; p++ {
 			g.Go(func() error {
 				var err error
 				rest[p], err = c.page(gctx, api, path, q, p)
@@ -231,13 +237,24 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		if err := g.Wait(); err != nil {
 			return nil, err
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", api, err)
+		}
+		rows := n
 		for _, r := range rest[2:] {
+			rows += len(r.list)
 			all = dedupe(all, r.list, seen)
+		}
+		if rows < first.total {
+			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", rows, first.total)}
 		}
 		return all, nil
 	}
 	size := len(first.list)
-	for p := 2; size > 0 && p <= maxPages; p++ {
+	for p := 2; size > 0; p++ {
+		if p > c.o.MaxPages {
+			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within max_pages %d pages of %d", c.o.MaxPages, size)}
+		}
 		r, err := c.page(ctx, api, path, q, p)
 		if err != nil {
 			return nil, err
@@ -280,57 +297,71 @@ func (c *Client) page(ctx context.Context, api string, path *url.URL, q url.Valu
 	qq := maps.Clone(q)
 	qq.Set("page", strconv.Itoa(page))
 	u.RawQuery = qq.Encode()
-	raw, err := c.authorized(ctx, api, u.String())
-	if err != nil {
+	var l scheduleList
+	if err := c.authorized(ctx, api, u.String(), &l); err != nil {
 		return pageResult{}, err
 	}
-	r, err := decodeList(raw)
-	if err != nil {
-		return pageResult{}, fmt.Errorf("%s: page %d: %w", api, page, err)
+	if l.paged && !l.hasList && l.total > 0 {
+		return pageResult{}, &upstream.Error{API: api, Message: fmt.Sprintf("page %d has no list although total is %d", page, l.total)}
 	}
-	return r, nil
+	return l.pageResult, nil
 }
 
-// authorized GETs url with the merchant's token. A 401 means the token
-// expired or was revoked: fetch a new one once and retry once.
-func (c *Client) authorized(ctx context.Context, api, url string) (json.RawMessage, error) {
+// authorized GETs url with the merchant's token and decodes the response
+// into out. A 401 means the token expired or was revoked: fetch a new one
+// once and retry once.
+func (c *Client) authorized(ctx context.Context, api, url string, out any) error {
 	stale := ""
 	for attempt := 0; ; attempt++ {
 		tok, err := c.tokens.get(ctx, stale)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", api, err)
+			return fmt.Errorf("%s: %w", api, err)
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
-		raw, err := c.do(req, api)
+		err = c.doInto(req, api, out)
 		if ue, ok := upstream.AsError(err); ok && ue.HTTPStatus == http.StatusUnauthorized && attempt == 0 {
 			stale = tok
 			continue
 		}
-		return raw, err
+		return err
 	}
 }
 
-// do sends req within the concurrency limit and returns the `response` of
-// a successful envelope {code: 0, message, response}.
+// do sends req and returns the `response` of a successful envelope as is.
 func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
+	var raw jsontext.Value
+	if err := c.doInto(req, api, &raw); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(raw), nil
+}
+
+// doInto sends req within the concurrency limit (which bounds decoding
+// too) and decodes the `response` of a successful envelope {code: 0,
+// message, response} into out, in the same pass as the envelope. A
+// success without a response is an error, not an empty answer.
+func (c *Client) doInto(req *http.Request, api string, out any) error {
 	ctx := req.Context()
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: %w", api, ctx.Err())
+		return fmt.Errorf("%s: %w", api, ctx.Err())
 	}
 	defer func() { <-c.sem }()
 	req.Header.Set("Accept", "application/json")
 	resp, err := upstream.Do(c.o.HTTPClient, req, api, c.o.MaxBodyBytes)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body := resp.Body
-	env, envErr := decodeEnvelope(body)
+	if resp.Status != http.StatusOK {
+		out = nil // an error body's response is not the answer
+	}
+	env, envErr := decodeEnvelope(body, out)
 	if resp.Status != http.StatusOK {
 		e := &upstream.Error{API: api, HTTPStatus: resp.Status}
 		if envErr == nil {
@@ -338,52 +369,16 @@ func (c *Client) do(req *http.Request, api string) (json.RawMessage, error) {
 		} else {
 			e.Message = "unrecognised body " + upstream.Snippet(body)
 		}
-		return nil, e
+		return e
 	}
 	if envErr != nil {
-		return nil, fmt.Errorf("%s: %w", api, upstream.WrongType(resp.ContentType, body, envErr, "json"))
+		return fmt.Errorf("%s: %w", api, upstream.WrongType(resp.ContentType, body, envErr, "json"))
 	}
 	if env.Code != 0 {
-		return nil, &upstream.Error{API: api, Code: strconv.Itoa(env.Code), Message: env.Message}
+		return &upstream.Error{API: api, Code: strconv.Itoa(env.Code), Message: env.Message}
 	}
-	return env.Response, nil
-}
-
-type envelope struct {
-	Code     int
-	Message  string
-	Response json.RawMessage
-}
-
-// decodeEnvelope reads {code, message, response}. decodeEnvelopeFast reads
-// the usual envelopes; decodeEnvelopeStd (encoding/json) decides on the
-// rest and words every error.
-func decodeEnvelope(body []byte) (envelope, error) {
-	if env, ok := decodeEnvelopeFast(body); ok {
-		return env, nil
+	if !env.hasResponse {
+		return &upstream.Error{API: api, Message: "code 0 without a response"}
 	}
-	return decodeEnvelopeStd(body)
-}
-
-func decodeEnvelopeStd(body []byte) (envelope, error) {
-	var raw struct {
-		Code     *json.Number    `json:"code"`
-		Message  *string         `json:"message"`
-		Response json.RawMessage `json:"response"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return envelope{}, fmt.Errorf("malformed JSON: %w", err)
-	}
-	if raw.Code == nil {
-		return envelope{}, errors.New("response has no code")
-	}
-	code, err := strconv.Atoi(raw.Code.String())
-	if err != nil {
-		return envelope{}, fmt.Errorf("code %s is not an integer", raw.Code)
-	}
-	env := envelope{Code: code, Response: raw.Response}
-	if raw.Message != nil {
-		env.Message = *raw.Message
-	}
-	return env, nil
+	return nil
 }

@@ -1,132 +1,187 @@
 package portone
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/billingexporter/billing_exporter/internal/upstream"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// decodeList reads the `response` of a schedule list in either shape: a plain
-// array, or the paged object {total, previous, next, list}. null is empty.
-// decodeListFast reads the usual lists; decodeListStd (encoding/json)
-// decides on the rest and words every error.
-func decodeList(raw json.RawMessage) (pageResult, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return pageResult{}, nil
-	}
-	if r, ok := decodeListFast(raw); ok {
-		return r, nil
-	}
-	return decodeListStd(raw)
+// Bodies are decoded in one pass straight into typed values with
+// github.com/go-json-experiment/json: the envelope hands its `response` to
+// the decoder of what the call expects, and the flexible number-or-string
+// fields decode themselves (UnmarshalJSONFrom).
+
+var jsonOptions = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+
+// envelope is {code, message, response}. response is decoded into out
+// (skipped when out is nil or code is not 0).
+type envelope struct {
+	Code        int
+	Message     string
+	hasCode     bool
+	hasResponse bool // present and not null
+	out         any
 }
 
-// decodeListStd is decodeList with encoding/json, for a trimmed raw that is
-// neither empty nor null.
-func decodeListStd(raw json.RawMessage) (pageResult, error) {
-	var items []json.RawMessage
-	var r pageResult
-	switch raw[0] {
-	case '[':
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return r, fmt.Errorf("malformed schedule list: %w", err)
+// decodeEnvelope reads body, decoding its response into out.
+func decodeEnvelope(body []byte, out any) (envelope, error) {
+	e := envelope{out: out}
+	if err := json.Unmarshal(body, &e, jsonOptions); err != nil {
+		return e, fmt.Errorf("malformed JSON: %w", err)
+	}
+	if !e.hasCode {
+		return e, errors.New("response has no code")
+	}
+	return e, nil
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (e *envelope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if tok, err := dec.ReadToken(); err != nil {
+		return err
+	} else if tok.Kind() != '{' {
+		return errors.New("the body is not an object")
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
 		}
-	case '{':
-		var p struct {
-			Total    json.Number       `json:"total"`
-			Previous json.Number       `json:"previous"`
-			Next     json.Number       `json:"next"`
-			List     []json.RawMessage `json:"list"`
-		}
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return r, fmt.Errorf("malformed schedule page: %w", err)
-		}
-		r.paged = true
-		var err error
-		for _, f := range []struct {
-			dst *int
-			v   json.Number
-			n   string
-		}{{&r.total, p.Total, "total"}, {&r.previous, p.Previous, "previous"}, {&r.next, p.Next, "next"}} {
-			if *f.dst, err = pageNumber(f.v, f.n); err != nil {
-				return r, err
+		switch tok.String() {
+		case "code":
+			var n flexNumber
+			if err := n.UnmarshalJSONFrom(dec); err != nil {
+				return fmt.Errorf("code: %w", err)
+			}
+			if !n.set || n.v != math.Trunc(n.v) || math.Abs(n.v) > 1e9 {
+				return fmt.Errorf("code %v is not an integer", n.v)
+			}
+			e.Code, e.hasCode = int(n.v), true
+		case "message":
+			var s flexString
+			if err := s.UnmarshalJSONFrom(dec); err != nil {
+				return fmt.Errorf("message: %w", err)
+			}
+			e.Message = string(s)
+		case "response":
+			if dec.PeekKind() == 'n' || e.out == nil || (e.hasCode && e.Code != 0) {
+				if err := dec.SkipValue(); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := json.UnmarshalDecode(dec, e.out); err != nil {
+				return fmt.Errorf("response: %w", err)
+			}
+			e.hasResponse = true
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return err
 			}
 		}
-		items = p.List
-	default:
-		return r, fmt.Errorf("response is neither a list nor a page: %s", upstream.Snippet(raw))
 	}
-	r.list = make([]Schedule, 0, len(items))
-	for i, it := range items {
-		s, err := decodeSchedule(it)
-		if err != nil {
-			return r, fmt.Errorf("schedule %d: %w", i+1, err)
+	_, err := dec.ReadToken()
+	return err
+}
+
+// scheduleList is the `response` of a schedule list in either shape: a
+// plain array (swagger), or the paged object {total, previous, next, list}
+// the official SDKs read.
+type scheduleList struct {
+	pageResult
+	hasList bool // the paged object had a list (possibly empty)
+}
+
+type pagedJSON struct {
+	Total    flexNumber      `json:"total"`
+	Previous flexNumber      `json:"previous"`
+	Next     flexNumber      `json:"next"`
+	List     *[]scheduleJSON `json:"list"`
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (l *scheduleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var items []scheduleJSON
+	switch dec.PeekKind() {
+	case '[':
+		if err := json.UnmarshalDecode(dec, &items); err != nil {
+			return fmt.Errorf("malformed schedule list: %w", err)
 		}
-		r.list = append(r.list, s)
+		l.hasList = true
+	case '{':
+		var p pagedJSON
+		if err := json.UnmarshalDecode(dec, &p); err != nil {
+			return fmt.Errorf("malformed schedule page: %w", err)
+		}
+		l.paged = true
+		for _, f := range []struct {
+			dst  *int
+			v    flexNumber
+			name string
+		}{{&l.total, p.Total, "total"}, {&l.previous, p.Previous, "previous"}, {&l.next, p.Next, "next"}} {
+			if f.v.v < 0 || f.v.v != math.Trunc(f.v.v) || f.v.v > math.MaxInt32 {
+				return fmt.Errorf("%s %v is not a page count", f.name, f.v.v)
+			}
+			*f.dst = int(f.v.v)
+		}
+		if p.List != nil {
+			items, l.hasList = *p.List, true
+		}
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return errors.New("response is neither a list nor a page")
 	}
-	return r, nil
+	l.list = make([]Schedule, 0, len(items))
+	for i, it := range items {
+		s, err := it.schedule()
+		if err != nil {
+			return fmt.Errorf("schedule %d: %w", i+1, err)
+		}
+		l.list = append(l.list, s)
+	}
+	return nil
 }
 
-func pageNumber(v json.Number, name string) (int, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v.String())
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s %q is not a page count", name, v)
-	}
-	return n, nil
-}
-
-// decodeSchedule reads one ScheduleResultAnnotation. Buyer fields (name,
-// e-mail, phone, address, postcode) are never decoded. Timestamps and
-// amounts may be numbers or numeric strings: swagger's example writes
-// "schedule_at": "0".
-func decodeSchedule(raw json.RawMessage) (Schedule, error) {
-	var it scheduleJSON
-	if err := json.Unmarshal(raw, &it); err != nil {
-		return Schedule{}, fmt.Errorf("malformed schedule: %w", err)
-	}
-	return it.schedule()
-}
-
-// scheduleJSON is a schedule as it arrives.
+// scheduleJSON is a schedule as it arrives. Buyer fields (name, e-mail,
+// phone, address, postcode) are never decoded. Timestamps and amounts may
+// be numbers or numeric strings: swagger's example writes "schedule_at": "0".
 type scheduleJSON struct {
-	CustomerUID    string          `json:"customer_uid"`
-	MerchantUID    string          `json:"merchant_uid"`
-	ScheduleAt     json.RawMessage `json:"schedule_at"`
-	ExecutedAt     json.RawMessage `json:"executed_at"`
-	RevokedAt      json.RawMessage `json:"revoked_at"`
-	Amount         json.RawMessage `json:"amount"`
-	Currency       *string         `json:"currency"`
-	ScheduleStatus string          `json:"schedule_status"`
-	PaymentStatus  *string         `json:"payment_status"`
-	FailReason     *string         `json:"fail_reason"`
+	CustomerUID    flexString `json:"customer_uid"`
+	MerchantUID    flexString `json:"merchant_uid"`
+	ScheduleAt     flexNumber `json:"schedule_at"`
+	ExecutedAt     flexNumber `json:"executed_at"`
+	RevokedAt      flexNumber `json:"revoked_at"`
+	Amount         flexNumber `json:"amount"`
+	Currency       flexString `json:"currency"`
+	ScheduleStatus flexString `json:"schedule_status"`
+	PaymentStatus  flexString `json:"payment_status"`
+	FailReason     flexString `json:"fail_reason"`
 }
 
 // schedule checks and converts a decoded schedule.
 func (it scheduleJSON) schedule() (Schedule, error) {
 	s := Schedule{
-		CustomerUID:    it.CustomerUID,
-		MerchantUID:    it.MerchantUID,
-		ScheduleStatus: strings.ToLower(strings.TrimSpace(it.ScheduleStatus)),
+		CustomerUID:    string(it.CustomerUID),
+		MerchantUID:    string(it.MerchantUID),
+		ScheduleStatus: strings.ToLower(strings.TrimSpace(string(it.ScheduleStatus))),
 		Currency:       "KRW",
 		PaymentStatus:  "none",
+		FailReason:     string(it.FailReason),
+		Amount:         it.Amount.v,
 	}
-	if it.Currency != nil && strings.TrimSpace(*it.Currency) != "" {
-		s.Currency = strings.ToUpper(strings.TrimSpace(*it.Currency))
+	if c := strings.TrimSpace(string(it.Currency)); c != "" {
+		s.Currency = strings.ToUpper(c)
 	}
-	if it.PaymentStatus != nil && strings.TrimSpace(*it.PaymentStatus) != "" {
-		s.PaymentStatus = strings.ToLower(strings.TrimSpace(*it.PaymentStatus))
-	}
-	if it.FailReason != nil {
-		s.FailReason = *it.FailReason
+	if p := strings.TrimSpace(string(it.PaymentStatus)); p != "" {
+		s.PaymentStatus = strings.ToLower(p)
 	}
 	if s.ScheduleStatus == "" {
 		return s, fmt.Errorf("merchant_uid %q has no schedule_status", s.MerchantUID)
@@ -134,48 +189,76 @@ func (it scheduleJSON) schedule() (Schedule, error) {
 	var err error
 	for _, f := range []struct {
 		dst  *time.Time
-		raw  json.RawMessage
+		v    flexNumber
 		name string
 	}{{&s.ScheduleAt, it.ScheduleAt, "schedule_at"}, {&s.ExecutedAt, it.ExecutedAt, "executed_at"}, {&s.RevokedAt, it.RevokedAt, "revoked_at"}} {
-		if *f.dst, err = unixTime(f.raw, f.name); err != nil {
+		if *f.dst, err = unixTime(f.v, f.name); err != nil {
 			return s, err
 		}
-	}
-	if s.Amount, err = flexNumber(it.Amount, "amount"); err != nil {
-		return s, err
 	}
 	return s, nil
 }
 
-// flexNumber reads a number or numeric string; missing or null is 0.
-func flexNumber(raw json.RawMessage, name string) (float64, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, nil
+// flexNumber is a number or numeric string; missing, null and "" are 0.
+type flexNumber struct {
+	v   float64
+	set bool
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (n *flexNumber) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	kind := dec.PeekKind()
+	switch kind {
+	case 'n', '"', '0':
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("a JSON %s is not a number", kind)
 	}
-	s := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, fmt.Errorf("%s: %w", name, err)
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return 0, nil
-		}
+	tok, err := dec.ReadToken()
+	if err != nil || kind == 'n' {
+		return err
+	}
+	s := strings.TrimSpace(tok.String())
+	if s == "" {
+		return nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s %s is not a number", name, raw)
+		return fmt.Errorf("%q is not a number", s)
 	}
-	return v, nil
+	n.v, n.set = v, true
+	return nil
+}
+
+// flexString is a string; null is "" and a number is its text.
+type flexString string
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (f *flexString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	kind := dec.PeekKind()
+	switch kind {
+	case 'n', '"', '0':
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("a JSON %s is not a string", kind)
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if kind != 'n' {
+		*f = flexString(tok.String())
+	}
+	return nil
 }
 
 // unixTime reads unix seconds; 0 (not applicable) is the zero time.
-func unixTime(raw json.RawMessage, name string) (time.Time, error) {
-	v, err := flexNumber(raw, name)
-	if err != nil {
-		return time.Time{}, err
-	}
+func unixTime(n flexNumber, name string) (time.Time, error) {
+	v := n.v
 	if v < 0 || v != math.Trunc(v) || v > 1e11 {
 		return time.Time{}, fmt.Errorf("%s %v is not unix seconds", name, v)
 	}

@@ -21,11 +21,8 @@ func BenchmarkDecodeSchedules(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		env, err := decodeEnvelope(body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		r, err := decodeList(env.Response)
+		var r scheduleList
+		_, err := decodeEnvelope(body, &r)
 		if err != nil || len(r.list) != len(list) {
 			b.Fatalf("%d schedules, %v", len(r.list), err)
 		}

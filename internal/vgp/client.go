@@ -173,8 +173,11 @@ func Decode(body []byte) ([]Record, error) {
 		}
 		return nil, e
 	}
-	if len(env.Response) == 0 || string(env.Response) == "null" {
-		return nil, nil
+	// Success must carry the list: a missing or null response would look
+	// like an account without payments, and the balance would vanish.
+	// An empty list ([]) is a valid, empty history.
+	if r := bytes.TrimSpace(env.Response); len(r) == 0 || string(r) == "null" {
+		return nil, &upstream.Error{API: api, Message: "status 3000 without a response"}
 	}
 	var items []item
 	if err := json.Unmarshal(env.Response, &items); err != nil {

@@ -26,9 +26,14 @@ func TestDecodeStatusForms(t *testing.T) {
 			t.Errorf("%s: %+v", body, recs)
 		}
 	}
-	for _, body := range []string{`{"status":"3000","response":[]}`, `{"status":"3000","response":null}`, `{"status":"3000"}`} {
-		if recs, err := Decode([]byte(body)); err != nil || len(recs) != 0 {
-			t.Errorf("%s: %v %v", body, recs, err)
+	if recs, err := Decode([]byte(`{"status":"3000","response":[]}`)); err != nil || len(recs) != 0 {
+		t.Errorf("empty list: %v %v", recs, err)
+	}
+	// A success without its list is an error, not an account without
+	// payments (whose balance would vanish and never alert).
+	for _, body := range []string{`{"status":"3000","response":null}`, `{"status":"3000"}`, `{"status":3000, "response": null }`} {
+		if _, err := Decode([]byte(body)); err == nil || !strings.Contains(err.Error(), "status 3000 without a response") {
+			t.Errorf("%s: err %v", body, err)
 		}
 	}
 }

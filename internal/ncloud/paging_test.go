@@ -1,0 +1,232 @@
+package ncloud
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// pager answers a credit list in process: page(n) is the JSON body of
+// page n. It records the requests, how many were in flight at once and the
+// most goroutines alive while one was.
+type pager struct {
+	page  func(n int) string
+	delay time.Duration
+
+	mu                      sync.Mutex
+	requests                int
+	inflight, maxInflight   int
+	maxGoroutines, baseline int
+}
+
+func (p *pager) RoundTrip(r *http.Request) (*http.Response, error) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("pageNo"))
+	p.mu.Lock()
+	p.requests++
+	p.inflight++
+	p.maxInflight = max(p.maxInflight, p.inflight)
+	p.maxGoroutines = max(p.maxGoroutines, runtime.NumGoroutine()-p.baseline)
+	p.mu.Unlock()
+	time.Sleep(p.delay)
+	p.mu.Lock()
+	p.inflight--
+	p.mu.Unlock()
+	body := p.page(n)
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r,
+	}, nil
+}
+
+func creditRow(discountNo int) string {
+	return fmt.Sprintf(`{"memberNo":"1","credit":{"discountNo":"%d","remainingCredit":1}}`, discountNo)
+}
+
+// creditBody is a page claiming total rows, with rows first..first+n-1.
+func creditBody(total, first, n int) string {
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = creditRow(first + i)
+	}
+	return fmt.Sprintf(`{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":%d,"creditHistoryList":[%s]}}`, total, strings.Join(rows, ","))
+}
+
+// fullPages answers total rows in pages of pageSize.
+func fullPages(total int) func(int) string {
+	return func(n int) string {
+		first := (n-1)*pageSize + 1
+		return creditBody(total, first, max(0, min(pageSize, total-first+1)))
+	}
+}
+
+func pagerClient(t *testing.T, p *pager, o Options) *Client {
+	t.Helper()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.Format = "http://ncloud.invalid/billing/v1", ak, sk, "json"
+	o.HTTPClient = &http.Client{Transport: p}
+	return newClient(t, o)
+}
+
+// An upstream claiming 9,999,000 rows costs one request and an error naming
+// the claim, not ten thousand pages.
+func TestListBoundedByMaxPages(t *testing.T) {
+	p := &pager{page: func(int) string { return creditBody(9_999_000, 1, pageSize) }}
+	c := pagerClient(t, p, Options{})
+	_, err := c.CreditHistory(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "totalRows 9999000 would need 9999 pages of 1000, more than max_pages 1000") {
+		t.Errorf("err = %v", err)
+	}
+	if p.requests != 1 {
+		t.Errorf("%d requests, want 1", p.requests)
+	}
+	c = pagerClient(t, p, Options{MaxPages: 10})
+	p.page = fullPages(10_001)
+	if _, err := c.CreditHistory(context.Background()); err == nil || !strings.Contains(err.Error(), "more than max_pages 10") {
+		t.Errorf("max_pages 10: err = %v", err)
+	}
+}
+
+// A list of 30 pages never has more than max_concurrency page goroutines,
+// requests or decoded pages at once, and every row arrives once.
+func TestPagesBoundedByMaxConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const total = 30 * pageSize
+		p := &pager{page: fullPages(total), delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 3})
+		p.baseline = runtime.NumGoroutine()
+		var rows, calls int
+		start := time.Now()
+		err := c.EachCredit(context.Background(), func(page []CreditHistory) error {
+			rows += len(page)
+			calls++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows != total || calls != 30 {
+			t.Errorf("%d rows in %d calls, want %d in 30", rows, calls, total)
+		}
+		// A finished page's goroutine may not have exited yet when the
+		// next one starts: one more than the limit, never one per page.
+		if p.maxInflight != 3 || p.maxGoroutines > 4 {
+			t.Errorf("%d requests in flight and %d more goroutines at most, want 3 and at most 4", p.maxInflight, p.maxGoroutines)
+		}
+		// Page 1, then 29 pages three at a time: 1 + 10 round trips.
+		if took := time.Since(start); took != 11*p.delay {
+			t.Errorf("took %s, want %s", took, 11*p.delay)
+		}
+	})
+}
+
+// A list that ends short of totalRows is an error, not a smaller success.
+func TestListShorterThanTotalRows(t *testing.T) {
+	p := &pager{page: func(n int) string {
+		if n == 1 {
+			return creditBody(5000, 1, pageSize)
+		}
+		return creditBody(5000, 0, 0)
+	}}
+	_, err := pagerClient(t, p, Options{}).CreditHistory(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the list ended after 1000 of totalRows 5000 rows") {
+		t.Errorf("err = %v", err)
+	}
+	if p.requests != 5 {
+		t.Errorf("%d requests, want 5", p.requests)
+	}
+}
+
+// Exact duplicate rows, within a page or across pages, are counted once
+// and logged at debug; rows that differ in any field are all kept.
+func TestExactDuplicateRowsCountedOnce(t *testing.T) {
+	page1 := make([]string, pageSize)
+	for i := range page1 {
+		page1[i] = creditRow(i + 1)
+	}
+	page1[1] = page1[0]
+	p := &pager{page: func(n int) string {
+		rows := page1
+		if n == 2 {
+			rows = []string{creditRow(5000), creditRow(3), `{"memberNo":"1","credit":{"discountNo":"3","remainingCredit":2}}`}
+		}
+		return fmt.Sprintf(`{"getCreditHistoryListResponse":{"returnCode":"0","totalRows":%d,"creditHistoryList":[%s]}}`, pageSize+3, strings.Join(rows, ",\n"))
+	}}
+	var logs bytes.Buffer
+	c := pagerClient(t, p, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	credits, err := c.CreditHistory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, cr := range credits {
+		count[string(cr.Credit.DiscountNo)]++
+	}
+	if len(credits) != pageSize+1 || count["1"] != 1 || count["2"] != 0 || count["3"] != 2 || count["5000"] != 1 {
+		t.Errorf("%d credits; discount 1: %d, 3: %d, 5000: %d", len(credits), count["1"], count["3"], count["5000"])
+	}
+	if !strings.Contains(logs.String(), `msg="Dropped exact duplicate rows" action=getCreditHistoryList duplicates=2 rows=1003`) {
+		t.Errorf("log: %s", logs.String())
+	}
+}
+
+// An explicitly empty list is a valid, empty success.
+func TestEmptyListIsSuccess(t *testing.T) {
+	p := &pager{page: func(int) string { return creditBody(0, 0, 0) }}
+	credits, err := pagerClient(t, p, Options{}).CreditHistory(context.Background())
+	if err != nil || len(credits) != 0 {
+		t.Errorf("%d credits, err %v", len(credits), err)
+	}
+}
+
+// A demand list may end short of its totalRows within its last page (the
+// vendor's sample does), but never with a page missing or cut short before it.
+func TestDemandShortLastPage(t *testing.T) {
+	row := func(i int) string {
+		return fmt.Sprintf(`{"memberNo":"1","demandMonth":"202212","productDemandType":{"code":"P%d"},"demandAmount":1}`, i)
+	}
+	body := func(total, first, n int) string {
+		rows := make([]string, n)
+		for i := range rows {
+			rows[i] = row(first + i)
+		}
+		return fmt.Sprintf(`{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":%d,"productDemandCostByDiscountList":[%s]}}`, total, strings.Join(rows, ","))
+	}
+	for _, tc := range []struct {
+		name  string
+		page  func(int) string
+		rows  int
+		error string
+	}{
+		{"one page short", func(int) string { return body(2, 1, 1) }, 1, ""},
+		{"last page short", func(n int) string { return body(1500, (n-1)*pageSize, min(pageSize, 1400-(n-1)*pageSize)) }, 1400, ""},
+		{"empty later page", func(n int) string {
+			if n == 1 {
+				return body(2500, 0, pageSize)
+			}
+			return body(2500, n*pageSize, pageSize*(n%2))
+		}, 0, "the list ended after 2000 of totalRows 2500 rows"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pager{page: tc.page}
+			rows, err := pagerClient(t, p, Options{}).DemandCost(context.Background(), Month{2022, 12}, Month{2022, 12})
+			if tc.error != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.error) {
+					t.Errorf("err = %v, want %q", err, tc.error)
+				}
+				return
+			}
+			if err != nil || len(rows) != tc.rows {
+				t.Errorf("%d rows, err %v; want %d", len(rows), err, tc.rows)
+			}
+		})
+	}
+}

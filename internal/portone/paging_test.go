@@ -1,0 +1,160 @@
+package portone
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// pager answers getToken and a schedule list in process: page(n) is the
+// body of page n. It records requests, the most in flight at once and the
+// most goroutines alive while one was.
+type pager struct {
+	page  func(n int) string
+	delay time.Duration
+
+	mu                      sync.Mutex
+	requests                int
+	inflight, maxInflight   int
+	maxGoroutines, baseline int
+}
+
+func (p *pager) RoundTrip(r *http.Request) (*http.Response, error) {
+	body := `{"code":0,"message":null,"response":{"access_token":"tok","now":1,"expired_at":1801}}`
+	if !strings.HasSuffix(r.URL.Path, "/getToken") {
+		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		p.mu.Lock()
+		p.requests++
+		p.inflight++
+		p.maxInflight = max(p.maxInflight, p.inflight)
+		p.maxGoroutines = max(p.maxGoroutines, runtime.NumGoroutine()-p.baseline)
+		p.mu.Unlock()
+		time.Sleep(p.delay)
+		p.mu.Lock()
+		p.inflight--
+		p.mu.Unlock()
+		body = p.page(n)
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r,
+	}, nil
+}
+
+func schedule(i int) string {
+	return fmt.Sprintf(`{"customer_uid":"c%d","merchant_uid":"m%d","schedule_at":%d,"amount":1,"schedule_status":"scheduled","payment_status":null}`, i, i, 1_700_000_000+i)
+}
+
+// pagedBody is page n of a list of total schedules in pages of size.
+func pagedBody(total, size, n int) string {
+	var rows []string
+	for i := (n-1)*size + 1; i <= min(n*size, total); i++ {
+		rows = append(rows, schedule(i))
+	}
+	next := n + 1
+	if n*size >= total {
+		next = 0
+	}
+	return fmt.Sprintf(`{"code":0,"message":null,"response":{"total":%d,"previous":%d,"next":%d,"list":[%s]}}`, total, n-1, next, strings.Join(rows, ","))
+}
+
+func pagerClient(t *testing.T, p *pager, o Options) *Client {
+	t.Helper()
+	o.Endpoint, o.ImpKey, o.ImpSecret = "http://portone.invalid", "key", "secret"
+	o.HTTPClient = &http.Client{Transport: p}
+	o.Now = func() time.Time { return time.Unix(1_700_000_000, 0) }
+	c, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var window = [2]time.Time{time.Unix(1_700_000_000, 0), time.Unix(1_700_000_000, 0).Add(30 * 24 * time.Hour)}
+
+// A total that would need more than max_pages pages costs one request and
+// an error naming the claim.
+func TestScheduleListBoundedByMaxPages(t *testing.T) {
+	p := &pager{page: func(n int) string { return pagedBody(9_999_000, 10, n) }}
+	_, err := pagerClient(t, p, Options{}).AllSchedules(context.Background(), window[0], window[1])
+	if err == nil || !strings.Contains(err.Error(), "total 9999000 would need 999900 pages of 10, more than max_pages 1000") {
+		t.Errorf("err = %v", err)
+	}
+	if p.requests != 1 {
+		t.Errorf("%d requests, want 1", p.requests)
+	}
+}
+
+// A bare array list that never ends is cut at max_pages with an error.
+func TestScheduleArrayBoundedByMaxPages(t *testing.T) {
+	p := &pager{page: func(n int) string {
+		return fmt.Sprintf(`{"code":0,"response":[%s,%s]}`, schedule(2*n), schedule(2*n+1))
+	}}
+	_, err := pagerClient(t, p, Options{MaxPages: 20}).AllSchedules(context.Background(), window[0], window[1])
+	if err == nil || !strings.Contains(err.Error(), "the list did not end within max_pages 20") {
+		t.Errorf("err = %v", err)
+	}
+	if p.requests != 20 {
+		t.Errorf("%d requests, want 20", p.requests)
+	}
+}
+
+// Pages are read with at most max_concurrency goroutines and requests.
+func TestSchedulePagesBoundedByMaxConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pager{page: func(n int) string { return pagedBody(3000, 100, n) }, delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 2})
+		p.baseline = runtime.NumGoroutine()
+		list, err := c.AllSchedules(context.Background(), window[0], window[1])
+		if err != nil || len(list) != 3000 {
+			t.Fatalf("%d schedules, %v", len(list), err)
+		}
+		if p.maxInflight != 2 || p.maxGoroutines > 3 {
+			t.Errorf("%d requests in flight and %d more goroutines at most, want 2 and at most 3", p.maxInflight, p.maxGoroutines)
+		}
+	})
+}
+
+// Incomplete answers are errors naming what is missing; an explicitly
+// empty list is an empty success.
+func TestScheduleAnswersMustBeComplete(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		page  func(n int) string
+		want  string
+		empty bool
+	}{
+		{"no response", func(int) string { return `{"code":0}` }, "code 0 without a response", false},
+		{"null response", func(int) string { return `{"code":0,"message":null,"response":null}` }, "code 0 without a response", false},
+		{"paged without list", func(int) string { return `{"code":0,"response":{"total":5,"next":0}}` }, "page 1 has no list although total is 5", false},
+		{"pages missing", func(n int) string {
+			if n == 1 {
+				return pagedBody(300, 100, 1)
+			}
+			return `{"code":0,"response":{"total":300,"next":0,"list":[]}}`
+		}, "the list ended after 100 of total 300 schedules", false},
+		{"empty array", func(int) string { return `{"code":0,"response":[]}` }, "", true},
+		{"empty page", func(int) string { return `{"code":0,"response":{"total":0,"previous":0,"next":0,"list":[]}}` }, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			list, err := pagerClient(t, &pager{page: tc.page}, Options{}).AllSchedules(context.Background(), window[0], window[1])
+			if tc.empty {
+				if err != nil || len(list) != 0 {
+					t.Errorf("%d schedules, %v; want an empty success", len(list), err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
