@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // ActionDemandCostList lists a member's monthly invoices. It is a cost and
@@ -88,10 +86,6 @@ func (c *Client) Invoices(ctx context.Context, from, to Month) ([]DemandCost, er
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func invoiceError(msg string) error {
-	return &upstream.Error{API: "ncloud " + ActionDemandCostList, Message: msg}
 }
 
 func (r *DemandCost) check() error {
