@@ -55,6 +55,21 @@ for f in "$chart"/ci/*.yaml; do
   render "$(basename "$f" .yaml)" "$f"
 done
 
+# Each file of invalid-values/ must be refused, by values.schema.json (helm
+# lint) or by the templates (helm template), with the message its first line
+# names ("# want: ...").
+step "Invalid values are refused"
+for f in internal/chartcheck/testdata/invalid-values/*.yaml; do
+  want=$(sed -n '1s/^# want: //p' "$f")
+  [ -n "$want" ] || { echo "$f: no '# want:' line"; exit 1; }
+  lint=$("$helm" lint --strict --namespace "$namespace" --values "$f" "$chart" 2>&1) && lint=
+  tmpl=$("$helm" template "$release" "$chart" --namespace "$namespace" --values "$f" 2>&1 >/dev/null) && tmpl=
+  if ! grep -qF -- "$want" <<<"$lint$tmpl"; then
+    echo "$f was not refused with \"$want\":"; echo "$lint"; echo "$tmpl"; exit 1
+  fi
+  echo "refused: $(basename "$f")"
+done
+
 step "go test ./internal/chartcheck on the rendered manifests"
 go test -count=1 ./internal/chartcheck -args -rendered "$out"
 

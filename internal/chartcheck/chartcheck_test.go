@@ -267,13 +267,17 @@ func TestRenderedCasesCoverTheChart(t *testing.T) {
 				seen["!"+k] = true
 			}
 		}
+		if enabled(c.values, "serviceMonitor.perAccount.enabled") {
+			seen["serviceMonitor.perAccount.enabled"] = true
+		}
 		if str(c.values, "existingSecret") != "" {
 			seen["existingSecret"] = true
 		}
 		if m, _ := value(c.values, "secrets").(map[string]any); len(m) > 0 {
 			seen["secrets"] = true
 		}
-		for _, k := range []string{"nodeSelector", "tolerations", "affinity", "podAnnotations", "extraArgs"} {
+		for _, k := range []string{"nodeSelector", "tolerations", "affinity", "podAnnotations", "extraArgs",
+			"extraEnv", "extraVolumes", "extraVolumeMounts", "webConfig.config.tls_server_config", "webConfig.config.basic_auth_users", "webConfig.tlsSecret"} {
 			if v := value(c.values, k); v != nil && !isEmpty(v) {
 				seen[k] = true
 			}
@@ -283,6 +287,8 @@ func TestRenderedCasesCoverTheChart(t *testing.T) {
 		"serviceMonitor.enabled", "prometheusRule.enabled", "dashboards.enabled",
 		"!serviceMonitor.enabled", "serviceAccount.create", "!serviceAccount.create",
 		"existingSecret", "secrets", "nodeSelector", "tolerations", "affinity", "podAnnotations", "extraArgs",
+		"extraEnv", "extraVolumes", "extraVolumeMounts", "webConfig.config.tls_server_config", "webConfig.config.basic_auth_users",
+		"webConfig.tlsSecret", "serviceMonitor.perAccount.enabled",
 	} {
 		if !seen[k] {
 			t.Errorf("no rendered values file covers %s", k)

@@ -208,14 +208,9 @@ func TestRenderedKubernetesObjects(t *testing.T) {
 			if len(ctr.Ports) != 1 || ctr.Ports[0].Name != portName || ctr.Ports[0].ContainerPort != port {
 				t.Errorf("ports %+v, want %s %d", ctr.Ports, portName, port)
 			}
-			for _, p := range []struct {
-				name  string
-				probe *corev1.Probe
-				path  string
-			}{{"liveness", ctr.LivenessProbe, "/-/healthy"}, {"readiness", ctr.ReadinessProbe, "/-/ready"}} {
-				if p.probe == nil || p.probe.HTTPGet == nil || p.probe.HTTPGet.Path != p.path || p.probe.HTTPGet.Port.String() != portName {
-					t.Errorf("%s probe %+v, want GET %s on %s", p.name, p.probe, p.path, portName)
-				}
+			checkArgsAndProbes(t, c, ctr)
+			if got, want := asJSON(t, ctr.Env), asJSON(t, value(c.values, "extraEnv")); !(isEmpty(want) && got == nil) && !reflect.DeepEqual(got, want) {
+				t.Errorf("env %v, values say extraEnv %v", got, want)
 			}
 			for _, r := range []struct {
 				list corev1.ResourceList
@@ -252,6 +247,8 @@ func TestRenderedKubernetesObjects(t *testing.T) {
 					t.Errorf("mount %s uses subPath: secret updates would not reach it", m.MountPath)
 				}
 			}
+			checkExtraVolumes(t, c, pod.Volumes, ctr.VolumeMounts)
+			checkWebConfig(t, c, o, volumes, mounts)
 			cfgMount, ok := mounts[path.Dir(configPath)]
 			cfgVol := volumes[cfgMount.Name]
 			if !ok || cfgVol.Secret == nil {
@@ -316,7 +313,7 @@ func TestRenderedKubernetesObjects(t *testing.T) {
 				t.Errorf("%s mounted without secrets or existingSecret", credentialsDir)
 			}
 
-			checkConfig(t, c, cfg, credKeys, existing != "")
+			checkConfig(t, c, cfg, credKeys, existing != "", ctr.VolumeMounts)
 
 			// Service.
 			svc := o.services[0]
@@ -381,7 +378,7 @@ func checkContainer(t *testing.T, c corev1.Container, secretValues map[string]st
 // checkConfig asserts that the rendered billing_exporter.yml is the
 // values' config, that its *_file keys point at mounted credentials, and
 // that the exporter's own parser accepts it.
-func checkConfig(t *testing.T, c renderCase, cfg []byte, credKeys []string, existingSecret bool) {
+func checkConfig(t *testing.T, c renderCase, cfg []byte, credKeys []string, existingSecret bool, vmounts []corev1.VolumeMount) {
 	t.Helper()
 	var got any
 	if err := yaml.Unmarshal(cfg, &got); err != nil {
@@ -414,7 +411,22 @@ func checkConfig(t *testing.T, c renderCase, cfg []byte, credKeys []string, exis
 	// Write the credentials where the config expects them, under a temporary
 	// directory, and let the exporter's parser load the config.
 	dir := t.TempDir()
+	local := cfg
 	for f := range files {
+		// A CA bundle or client certificate from an extra volume (a
+		// ConfigMap, say): the file must be in a mounted volume; a fresh CA
+		// certificate stands in for it.
+		if m := mountOf(f, vmounts); m != "" && m != credentialsDir {
+			stand := filepath.Join(dir, "mounted", strings.ReplaceAll(strings.TrimPrefix(f, "/"), "/", "_"))
+			if err := os.MkdirAll(filepath.Dir(stand), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(stand, testCAPEM(t), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			local = bytes.ReplaceAll(local, []byte(f), []byte(stand))
+			continue
+		}
 		name, ok := strings.CutPrefix(f, credentialsDir+"/")
 		switch {
 		case !ok || strings.Contains(name, "/"):
@@ -428,7 +440,7 @@ func checkConfig(t *testing.T, c renderCase, cfg []byte, credKeys []string, exis
 			t.Fatal(err)
 		}
 	}
-	local := bytes.ReplaceAll(cfg, []byte(credentialsDir+"/"), []byte(dir+"/"))
+	local = bytes.ReplaceAll(local, []byte(credentialsDir+"/"), []byte(dir+"/"))
 	if _, err := config.Parse(local, filepath.Join(dir, "billing_exporter.yml")); err != nil {
 		t.Errorf("the exporter refuses the rendered config: %v", err)
 	}

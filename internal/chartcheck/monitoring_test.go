@@ -45,6 +45,34 @@ type relabelConfig struct {
 	Action       string   `json:"action,omitempty"`
 }
 
+type secretKeySelector struct {
+	Name     string `json:"name"`
+	Key      string `json:"key"`
+	Optional *bool  `json:"optional,omitempty"`
+}
+
+// secretOrConfigMap is prometheus-operator's SecretOrConfigMap.
+type secretOrConfigMap struct {
+	Secret    *secretKeySelector `json:"secret,omitempty"`
+	ConfigMap *secretKeySelector `json:"configMap,omitempty"`
+}
+
+// safeTLSConfig is prometheus-operator's SafeTLSConfig.
+type safeTLSConfig struct {
+	CA                 *secretOrConfigMap `json:"ca,omitempty"`
+	Cert               *secretOrConfigMap `json:"cert,omitempty"`
+	KeySecret          *secretKeySelector `json:"keySecret,omitempty"`
+	ServerName         string             `json:"serverName,omitempty"`
+	InsecureSkipVerify bool               `json:"insecureSkipVerify,omitempty"`
+	MinVersion         string             `json:"minVersion,omitempty"`
+	MaxVersion         string             `json:"maxVersion,omitempty"`
+}
+
+type basicAuth struct {
+	Username secretKeySelector `json:"username"`
+	Password secretKeySelector `json:"password"`
+}
+
 type endpoint struct {
 	Port              string              `json:"port,omitempty"`
 	Path              string              `json:"path,omitempty"`
@@ -56,6 +84,8 @@ type endpoint struct {
 	HonorTimestamps   *bool               `json:"honorTimestamps,omitempty"`
 	Relabelings       []relabelConfig     `json:"relabelings,omitempty"`
 	MetricRelabelings []relabelConfig     `json:"metricRelabelings,omitempty"`
+	TLSConfig         *safeTLSConfig      `json:"tlsConfig,omitempty"`
+	BasicAuth         *basicAuth          `json:"basicAuth,omitempty"`
 }
 
 type serviceMonitor struct {
@@ -209,32 +239,85 @@ func TestRenderedServiceMonitor(t *testing.T) {
 					t.Errorf("ServiceMonitor in %s does not select the Service's namespace %s", sm.Metadata.Namespace, ns)
 				}
 			}
-			if len(sm.Spec.Endpoints) != 1 {
-				t.Fatalf("%d endpoints", len(sm.Spec.Endpoints))
+			// /metrics, then with perAccount one /probe endpoint per account.
+			targets := accountTargets(c.values)
+			perAccount := enabled(c.values, "serviceMonitor.perAccount.enabled")
+			wantEndpoints := 1
+			if perAccount {
+				wantEndpoints += len(targets)
 			}
-			ep := sm.Spec.Endpoints[0]
-			if ep.Port != portName || !slices.Contains(svcPorts, portName) || ep.Path != "/metrics" {
-				t.Errorf("endpoint port %q path %q; Service ports %v", ep.Port, ep.Path, svcPorts)
+			if len(sm.Spec.Endpoints) != wantEndpoints || (perAccount && len(targets) == 0) {
+				t.Fatalf("%d endpoints, want %d (accounts %v)", len(sm.Spec.Endpoints), wantEndpoints, targets)
 			}
-			if ep.Interval != str(c.values, "serviceMonitor.interval") || ep.ScrapeTimeout != str(c.values, "serviceMonitor.scrapeTimeout") {
-				t.Errorf("interval %q, scrapeTimeout %q; values say %v, %v", ep.Interval, ep.ScrapeTimeout,
-					value(c.values, "serviceMonitor.interval"), value(c.values, "serviceMonitor.scrapeTimeout"))
-			}
-			interval, err1 := model.ParseDuration(ep.Interval)
-			timeout, err2 := model.ParseDuration(ep.ScrapeTimeout)
-			if err1 != nil || err2 != nil || timeout > interval || timeout == 0 {
-				t.Errorf("interval %q and scrapeTimeout %q: want durations, timeout <= interval (%v, %v)", ep.Interval, ep.ScrapeTimeout, err1, err2)
-			}
-			if ep.HonorLabels != enabled(c.values, "serviceMonitor.honorLabels") {
-				t.Errorf("honorLabels %v", ep.HonorLabels)
-			}
-			for _, r := range slices.Concat(ep.Relabelings, ep.MetricRelabelings) {
-				if r.Action != "" && !slices.Contains(relabelActions, strings.ToLower(r.Action)) {
-					t.Errorf("relabeling action %q", r.Action)
+			tls := value(c.values, "webConfig.config.tls_server_config") != nil
+			auth := value(c.values, "webConfig.config.basic_auth_users") != nil
+			for i, ep := range sm.Spec.Endpoints {
+				path, interval, timeout := "/metrics", str(c.values, "serviceMonitor.interval"), str(c.values, "serviceMonitor.scrapeTimeout")
+				if i > 0 {
+					path = "/probe"
+					interval = cmp.Or(str(c.values, "serviceMonitor.perAccount.interval"), interval)
+					timeout = cmp.Or(str(c.values, "serviceMonitor.perAccount.scrapeTimeout"), timeout)
+					if got := ep.Params["target"]; len(got) != 1 || got[0] != targets[i-1] || len(ep.Params) != 1 {
+						t.Errorf("endpoint %d: params %v, want target=%s", i, ep.Params, targets[i-1])
+					}
+					if len(ep.Relabelings) == 0 || ep.Relabelings[0].TargetLabel != "target" || ep.Relabelings[0].Replacement == nil || *ep.Relabelings[0].Replacement != targets[i-1] {
+						t.Errorf("endpoint %d: relabelings %+v do not set target=%s", i, ep.Relabelings, targets[i-1])
+					}
+				} else if len(ep.Params) != 0 {
+					t.Errorf("/metrics endpoint has params %v", ep.Params)
+				}
+				checkEndpoint(t, c, ep, path, interval, timeout, svcPorts)
+				if wantScheme := map[bool]string{true: "https"}[tls]; ep.Scheme != wantScheme {
+					t.Errorf("endpoint %d: scheme %q, want %q (webConfig TLS %v)", i, ep.Scheme, wantScheme, tls)
+				}
+				if got, want := asJSON(t, ep.TLSConfig), asJSON(t, value(c.values, "serviceMonitor.tlsConfig")); tls && !reflect.DeepEqual(got, want) {
+					t.Errorf("endpoint %d: tlsConfig %v, values say %v", i, got, want)
+				}
+				if auth && (ep.BasicAuth == nil || ep.BasicAuth.Username.Name == "" || ep.BasicAuth.Password.Key == "") {
+					t.Errorf("endpoint %d: the exporter asks for basic auth, the endpoint sends none", i)
 				}
 			}
 		})
 	}
+}
+
+// checkEndpoint checks what every endpoint of the ServiceMonitor shares.
+func checkEndpoint(t *testing.T, c renderCase, ep endpoint, path, interval, timeout string, svcPorts []string) {
+	t.Helper()
+	if ep.Port != portName || !slices.Contains(svcPorts, portName) || ep.Path != path {
+		t.Errorf("endpoint port %q path %q, want %s; Service ports %v", ep.Port, ep.Path, path, svcPorts)
+	}
+	if ep.Interval != interval || ep.ScrapeTimeout != timeout {
+		t.Errorf("%s: interval %q, scrapeTimeout %q; values say %v, %v", path, ep.Interval, ep.ScrapeTimeout, interval, timeout)
+	}
+	iv, err1 := model.ParseDuration(ep.Interval)
+	to, err2 := model.ParseDuration(ep.ScrapeTimeout)
+	if err1 != nil || err2 != nil || to > iv || to == 0 {
+		t.Errorf("interval %q and scrapeTimeout %q: want durations, timeout <= interval (%v, %v)", ep.Interval, ep.ScrapeTimeout, err1, err2)
+	}
+	if ep.HonorLabels != enabled(c.values, "serviceMonitor.honorLabels") {
+		t.Errorf("honorLabels %v", ep.HonorLabels)
+	}
+	for _, r := range slices.Concat(ep.Relabelings, ep.MetricRelabelings) {
+		if r.Action != "" && !slices.Contains(relabelActions, strings.ToLower(r.Action)) {
+			t.Errorf("relabeling action %q", r.Action)
+		}
+	}
+}
+
+// accountTargets lists provider/account of every account in the values'
+// config, in the order the chart renders them.
+func accountTargets(values map[string]any) []string {
+	var out []string
+	for _, p := range []string{"ncloud", "vgp", "portone"} {
+		list, _ := value(values, "config."+p).([]any)
+		for _, a := range list {
+			if m, ok := a.(map[string]any); ok {
+				out = append(out, fmt.Sprintf("%s/%v", p, m["name"]))
+			}
+		}
+	}
+	return out
 }
 
 // The PrometheusRule holds exactly the rule groups of alerts/, and promtool

@@ -61,3 +61,44 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "billing-exporter.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) }}
 {{- end }}
+
+{{/* The Secret holding the exporter-toolkit web config. */}}
+{{- define "billing-exporter.webConfigSecretName" -}}
+{{- printf "%s-web-config" (include "billing-exporter.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Whether the exporter serves TLS / asks for basic auth (webConfig). */}}
+{{- define "billing-exporter.tls" -}}
+{{- if .Values.webConfig.config.tls_server_config }}true{{ end }}
+{{- end }}
+{{- define "billing-exporter.basicAuth" -}}
+{{- if .Values.webConfig.config.basic_auth_users }}true{{ end }}
+{{- end }}
+
+{{/*
+A probe from values, following webConfig: an httpGet probe gets scheme
+HTTPS when the exporter serves TLS, and becomes a TCP check when it asks
+for basic auth (kubelet would need the password in the pod spec).
+Call with (dict "probe" .Values.livenessProbe "root" $).
+*/}}
+{{- define "billing-exporter.probe" -}}
+{{- $probe := deepCopy .probe }}
+{{- if $probe.httpGet }}
+{{- if include "billing-exporter.basicAuth" .root }}
+{{- $_ := set $probe "tcpSocket" (dict "port" $probe.httpGet.port) }}
+{{- $_ := unset $probe "httpGet" }}
+{{- else if and (include "billing-exporter.tls" .root) (not $probe.httpGet.scheme) }}
+{{- $_ := set $probe.httpGet "scheme" "HTTPS" }}
+{{- end }}
+{{- end }}
+{{- toYaml $probe }}
+{{- end }}
+
+{{/* provider/account of every account in config, in config order. */}}
+{{- define "billing-exporter.probeTargets" -}}
+{{- range $provider := list "ncloud" "vgp" "portone" }}
+{{- range (get $.Values.config $provider | default list) }}
+{{ $provider }}/{{ .name }}
+{{- end }}
+{{- end }}
+{{- end }}
