@@ -31,7 +31,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"version", []string{"--version"}, 0, "billing_exporter, version"},
 		{"help", []string{"-h"}, 0, "--web.listen-address"},
 		{"check good", []string{"--config.check", "--config.file", good}, 0, "Configuration is valid"},
-		{"check bad", []string{"--config.check", "--config.file", bad}, 1, `vgp account \"fleet\": at least one of \"phone_number\" and \"email\" is required`},
+		{"check bad", []string{"--config.check", "--config.file", bad}, 1, `vgp account \"fleet\": at least one of \"phone_number\" and \"email\" (or their _file keys) is required`},
 		{"check empty", []string{"--config.check", "--config.file", empty}, 1, "no accounts configured"},
 		{"missing file", []string{"--config.file", filepath.Join(dir, "nope.yml"), "--web.listen-address", "127.0.0.1:0"}, 1, "no such file"},
 		{"empty config without demo", []string{"--config.file", empty, "--web.listen-address", "127.0.0.1:0"}, 1, "no accounts configured"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func TestBadConfigs(t *testing.T) {
 		{"empty ncloud list", "ncloud: []", "no accounts configured"},
 		{"unknown top-level key", "bogus: 1\n" + acct(""), `line 1: unknown field "bogus"`},
 		{"unknown account key", acct("    secret: x\n"), `ncloud account "a": line 5: unknown field "secret"`},
-		{"unknown global key", "global:\n  timeuot: 5s\n" + acct(""), `field "global": line 2: unknown field "timeuot"`},
+		{"unknown global key", "global:\n  timeuot: 5s\n" + acct(""), `global: line 2: unknown field "timeuot"`},
 		{"missing name", "ncloud:\n  - access_key: k\n    secret_key: s\n", `ncloud account #1: field "name": required`},
 		{"duplicate name", acct("  - " + ok), `ncloud account "a": field "name": duplicate account name (also account #1)`},
 		{"name with slash", "ncloud:\n  - name: a/b\n    access_key: k\n    secret_key: s\n", `ncloud account "a/b": field "name": "a/b" must be letters, digits`},
@@ -88,7 +89,7 @@ func TestBadConfigs(t *testing.T) {
 		{"negative refresh", "global:\n  min_refresh_interval: -5m\n" + acct(""), `global: field "min_refresh_interval": must not be negative, got -5m`},
 		{"negative stale_after", "global:\n  stale_after: -1h\n" + acct(""), `global: field "stale_after": must not be negative`},
 		{"zero timeout", "global:\n  timeout: 0s\n" + acct(""), `global: field "timeout": must be greater than 0`},
-		{"bad duration", "global:\n  timeout: soon\n" + acct(""), `field "global": field "timeout": line 2: not a valid duration string: "soon"`},
+		{"bad duration", "global:\n  timeout: soon\n" + acct(""), `global: field "timeout": line 2: not a valid duration string: "soon"`},
 		{"go duration unit", "global:\n  timeout: 1.5s\n" + acct(""), `field "timeout": line 2: unknown unit "." in duration "1.5s"`},
 		{"zero concurrency", "global:\n  max_concurrency: 0\n" + acct(""), `global: field "max_concurrency": must be at least 1, got 0`},
 		{"concurrency not a number", "global:\n  max_concurrency: many\n" + acct(""), `field "max_concurrency": line 2: cannot unmarshal`},
@@ -117,7 +118,7 @@ func TestBadConfigs(t *testing.T) {
 		{"negative threshold", acct("    thresholds:\n      coin_remaining_min: -1\n"), `field "thresholds": field "coin_remaining_min": must not be negative`},
 		{"zero stale threshold", acct("    thresholds:\n      stale: 0s\n"), `field "thresholds": field "stale": must be greater than 0`},
 		{"vgp without caller", "vgp:\n  - name: v\n    email: a@example.com\n", `vgp account "v": field "caller": required`},
-		{"vgp without member", "vgp:\n  - name: v\n    caller: Vroomgo\n", `vgp account "v": at least one of "phone_number" and "email" is required`},
+		{"vgp without member", "vgp:\n  - name: v\n    caller: Vroomgo\n", `vgp account "v": at least one of "phone_number" and "email" (or their _file keys) is required`},
 		{"vgp bad phone", "vgp:\n  - name: v\n    caller: Vroomgo\n    phone_number: \"010-1234\"\n", `vgp account "v": field "phone_number": want 8 to 15 digits`},
 		{"vgp bad email", "vgp:\n  - name: v\n    caller: Vroomgo\n    email: nobody\n", `vgp account "v": field "email": not an e-mail address`},
 		{"vgp negative balance threshold", "vgp:\n  - name: v\n    caller: Vroomgo\n    email: a@example.com\n    thresholds: {balance_min: -3}\n", `field "balance_min": must not be negative`},
@@ -146,12 +147,20 @@ func TestBadConfigs(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), path+": ") {
 				t.Errorf("error %q does not name the file", err)
 			}
+			if rest := strings.TrimPrefix(err.Error(), path+": "); !errorScope.MatchString(rest) {
+				t.Errorf("error %q: after the file, want the scope (global, <provider> account \"name\" or #n) or a top-level key or line", rest)
+			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
 			}
 		})
 	}
 }
+
+// errorScope is the one prefix every config error has after the file name:
+// the section it is about (global or one account), then the field or the
+// line; or, for the file as a whole, the line or top-level key.
+var errorScope = regexp.MustCompile(`^((global|(ncloud|vgp|portone) account ("[^"]*"|#\d+)): (field "[a-z_]+": |fields |line \d+: |at least one of |at most one of |one of )|field "(ncloud|vgp|portone)": line \d+: |line \d+: unknown field |yaml: line \d+: |more than one YAML document|no accounts configured)`)
 
 func TestThresholds(t *testing.T) {
 	c, err := Parse([]byte(`

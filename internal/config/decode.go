@@ -44,6 +44,11 @@ func decodeStruct(node *yaml.Node, out any) error {
 			continue
 		}
 		if err := val.Decode(f.Addr().Interface()); err != nil {
+			if f.Type() == reflect.TypeFor[Global]() {
+				// The global section is a scope like an account: its errors
+				// read "global: field ...", as validation's do.
+				return fmt.Errorf("global: %w", plainYAMLError(err))
+			}
 			return fmt.Errorf("field %q: %w", key.Value, plainYAMLError(err))
 		}
 	}

@@ -11,14 +11,17 @@ const DefaultVGPEndpoint = "https://dd3jwb4e7e.execute-api.us-east-2.amazonaws.c
 
 // VGPAccount is one member's VGP (Genohub/Coconut) payment history. The
 // phone number and e-mail identify the member upstream; they are personal
-// data and never become labels.
+// data and never become labels. Like secrets they can come from files
+// (phone_number_file, email_file), which are read the same hardened way.
 type VGPAccount struct {
-	Name        string        `yaml:"name"`
-	Endpoint    string        `yaml:"endpoint"`
-	Caller      string        `yaml:"caller"`
-	PhoneNumber string        `yaml:"phone_number"`
-	Email       string        `yaml:"email"`
-	Thresholds  VGPThresholds `yaml:"thresholds"`
+	Name            string        `yaml:"name"`
+	Endpoint        string        `yaml:"endpoint"`
+	Caller          string        `yaml:"caller"`
+	PhoneNumber     string        `yaml:"phone_number"`
+	PhoneNumberFile string        `yaml:"phone_number_file"`
+	Email           string        `yaml:"email"`
+	EmailFile       string        `yaml:"email_file"`
+	Thresholds      VGPThresholds `yaml:"thresholds"`
 	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
 	// shared transport (HTTPS_PROXY and friends from the environment).
 	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
@@ -38,8 +41,14 @@ func (a *VGPAccount) validate(dir string) error {
 	if a.Caller == "" {
 		return errors.New(`field "caller": required (the calling service, e.g. Vroomgo)`)
 	}
+	if err := resolveSecret(&a.PhoneNumber, a.PhoneNumberFile, "phone_number", dir, false); err != nil {
+		return err
+	}
+	if err := resolveSecret(&a.Email, a.EmailFile, "email", dir, false); err != nil {
+		return err
+	}
 	if a.PhoneNumber == "" && a.Email == "" {
-		return errors.New(`at least one of "phone_number" and "email" is required`)
+		return errors.New(`at least one of "phone_number" and "email" (or their _file keys) is required`)
 	}
 	// The values are personal data: errors say what is wrong, not what they are.
 	if a.PhoneNumber != "" && !phoneRE.MatchString(a.PhoneNumber) {
