@@ -31,6 +31,24 @@ type Exporter struct {
 	// transports count each account's requests; retired when a reload
 	// removes the account.
 	transports []*countingTransport
+	// timeout bounds a refresh: once it has passed after Retire, no
+	// refresh of this exporter can still be using a connection.
+	timeout time.Duration
+}
+
+// Retire closes the idle upstream connections of an exporter a reload
+// replaced, now and again once any refresh still running has ended; left
+// alone they would stay open for the transport's IdleConnTimeout, and a
+// burst of reloads piled up thousands of them.
+func (e *Exporter) Retire() {
+	e.closeIdle()
+	time.AfterFunc(e.timeout+time.Second, e.closeIdle)
+}
+
+func (e *Exporter) closeIdle() {
+	for _, t := range e.transports {
+		t.CloseIdleConnections()
+	}
 }
 
 // accountMetric is a metric that belongs to an account rather than to one

@@ -79,6 +79,7 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 	}
 	e := newExporter(b.targets, b.static)
 	e.transports = b.transports
+	e.timeout = policy.timeout
 	return e, nil
 }
 

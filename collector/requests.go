@@ -42,6 +42,14 @@ func (r *RequestCounter) transport(base http.RoundTripper, provider, account str
 	return &countingTransport{base: base, r: r, provider: provider, account: account}
 }
 
+// CloseIdleConnections closes the idle connections of the transport
+// underneath, if it keeps any.
+func (t *countingTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	code := "error"

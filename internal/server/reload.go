@@ -2,8 +2,8 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,13 +18,18 @@ type Loader func() (*collector.Exporter, error)
 // reloader swaps the serving exporter for a freshly loaded one. Reloads are
 // serialised; a failed one leaves the old exporter serving.
 type reloader struct {
-	mu       sync.Mutex
+	lock     chan struct{} // held by the reload in progress; a channel so that waiting can time out
 	load     Loader
 	onSwap   func(old, cur *collector.Exporter)
 	ok       prometheus.Gauge
 	okTime   prometheus.Gauge
-	lifeline bool // POST /-/reload allowed (--web.enable-lifecycle)
+	lifeline bool          // POST /-/reload allowed (--web.enable-lifecycle)
+	timeout  time.Duration // longest a load may take
 }
+
+// DefaultReloadTimeout bounds one configuration load. Secret files are read
+// within 5 s each; a load that takes longer is stuck, not slow.
+const DefaultReloadTimeout = 30 * time.Second
 
 // EnableReload makes Reload (and, when lifecycle is true, POST /-/reload)
 // rebuild the exporter with load. onSwap, if set, runs after a successful
@@ -32,8 +37,10 @@ type reloader struct {
 // are registered with reg and start as a success at the current time.
 func (s *Server) EnableReload(load Loader, lifecycle bool, reg prometheus.Registerer, onSwap func(old, cur *collector.Exporter)) {
 	r := &reloader{
-		load:   load,
-		onSwap: onSwap,
+		lock:    make(chan struct{}, 1),
+		timeout: DefaultReloadTimeout,
+		load:    load,
+		onSwap:  onSwap,
 		ok: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "billing_config_last_reload_successful",
 			Help: "billing_exporter: Whether the last configuration reload attempt was successful (1) or not (0).",
@@ -57,13 +64,20 @@ func (s *Server) Reload() error {
 	if r == nil {
 		return errors.New("reloading is not enabled")
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	next, err := r.load()
-	if err != nil {
+	fail := func(err error) error {
 		r.ok.Set(0)
 		s.o.Logger.Error("Reloading configuration failed; the previous configuration keeps serving", "err", err)
 		return err
+	}
+	select {
+	case r.lock <- struct{}{}:
+	case <-time.After(r.timeout):
+		return fail(fmt.Errorf("another reload has been running for over %s", r.timeout))
+	}
+	defer func() { <-r.lock }()
+	next, err := r.loadWithin()
+	if err != nil {
+		return fail(err)
 	}
 	old := s.exporter.Swap(next)
 	if h, err := s.newLanding(next); err == nil {
@@ -72,10 +86,44 @@ func (s *Server) Reload() error {
 	if r.onSwap != nil && old != nil {
 		r.onSwap(old, next)
 	}
+	if old != nil {
+		old.Retire() // its idle upstream connections would linger for IdleConnTimeout
+	}
 	r.ok.Set(1)
 	r.okTime.Set(float64(time.Now().UnixMilli()) / 1e3)
 	s.o.Logger.Info("Reloaded configuration", "targets", len(next.Targets()))
 	return nil
+}
+
+// loadWithin runs the loader and gives up on it after the timeout: the
+// reload fails and later reloads may run. An exporter the abandoned load
+// builds after all is retired unused.
+func (r *reloader) loadWithin() (*collector.Exporter, error) {
+	type result struct {
+		e   *collector.Exporter
+		err error
+	}
+	done := make(chan result) // unbuffered: a load that finishes after the timeout sees abandoned
+	abandoned := make(chan struct{})
+	go func() {
+		e, err := r.load()
+		select {
+		case done <- result{e, err}:
+		case <-abandoned:
+			if e != nil {
+				e.Retire()
+			}
+		}
+	}()
+	timer := time.NewTimer(r.timeout)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		return res.e, res.err
+	case <-timer.C:
+		close(abandoned)
+		return nil, fmt.Errorf("loading the configuration took longer than %s", r.timeout)
+	}
 }
 
 func (s *Server) serveReload(w http.ResponseWriter, _ *http.Request) {
