@@ -144,7 +144,9 @@ func (b *builder) httpClient(provider, account string, hc *config.HTTPClientConf
 
 func (b *builder) add(provider, account, name string, c Collector) {
 	c = redacting{c, b.redact}
-	b.targets = append(b.targets, newTarget(provider, account, name, c, b.policy, b.o.Now, b.o.Logger))
+	policy := b.policy
+	policy.minRefresh = b.cfg.MinRefreshInterval(provider, account, name)
+	b.targets = append(b.targets, newTarget(provider, account, name, c, policy, b.o.Now, b.o.Logger))
 }
 
 // redacting is a collector whose errors pass the redactor before

@@ -17,6 +17,7 @@ const providerPortOne = "portone"
 // per account when aggregate drops customer_uid.
 type portoneDescs struct {
 	schedules, amount, upcoming, nextTime, nextAmount, lastRun *prometheus.Desc
+	failing, lapsing                                           *prometheus.Desc
 }
 
 func newPortOneDescs(perCustomer bool) portoneDescs {
@@ -25,7 +26,9 @@ func newPortOneDescs(perCustomer bool) portoneDescs {
 		cust = []string{"customer_uid"}
 	}
 	with := func(extra ...string) []string { return append(append([]string(nil), cust...), extra...) }
+	failing, lapsing := portoneHealthDescs(perCustomer)
 	return portoneDescs{
+		failing: failing, lapsing: lapsing,
 		schedules: newDesc("portone", "schedules",
 			"Scheduled payments in the lookback..lookahead window, by schedule_status and payment_status (none = not run yet)."+cached,
 			with("schedule_status", "payment_status")...),
@@ -106,6 +109,8 @@ func (c *portoneCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.descs.nextTime
 	ch <- c.descs.nextAmount
 	ch <- c.descs.lastRun
+	ch <- c.descs.failing
+	ch <- c.descs.lapsing
 }
 
 func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
@@ -158,6 +163,7 @@ func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, err
 		set.add(c.descs.nextTime, float64(s.ScheduleAt.Unix()), labels(s.CustomerUID)...)
 		set.add(c.descs.nextAmount, s.Amount, labels(s.CustomerUID, s.Currency)...)
 	}
+	c.addHealth(set, schedules, now)
 	return set.metrics()
 }
 

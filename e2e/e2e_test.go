@@ -334,8 +334,8 @@ func checkDashboards(t *testing.T, s *stack) {
 
 func checkAlerts(t *testing.T, s *stack) {
 	for _, want := range []map[string]string{
-		{"alertname": "BillingNCloudCreditLow", "severity": "warning", "account": "main", "member_no": "10000001", "discount_no": "90001", "currency": "KRW"},
-		{"alertname": "BillingNCloudCoinLow", "severity": "warning", "account": "main", "member_no": "10000003"},
+		{"alertname": "BillingNCloudCreditExpiringUnused", "severity": "warning", "account": "main", "member_no": "10000001", "discount_no": "90001"},
+		{"alertname": "BillingNCloudCoinExpiringUnused", "severity": "warning", "account": "main", "member_no": "10000003", "discount_no": "90002"},
 		{"alertname": "BillingVGPBalanceLow", "severity": "warning", "account": "kiosk", "caller": "Vroomgo"},
 		{"alertname": "BillingPortOnePaymentFailed", "severity": "critical", "account": "shop", "customer_uid": "cust_payment_failed"},
 		{"alertname": "BillingPortOneSubscriptionLapsing", "severity": "warning", "account": "shop", "customer_uid": "cust_lapsing"},

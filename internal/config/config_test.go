@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,9 +114,17 @@ func TestBadConfigs(t *testing.T) {
 		{"key given twice", "ncloud:\n  - name: a\n    name: b\n    access_key: k\n    secret_key: s\n", `field "name" given twice`},
 		{"bool as text", acct("    is_partner: sometimes\n"), `ncloud account "a": field "is_partner": line 5: cannot unmarshal`},
 		{"not yaml", "ncloud: [unclosed", "yaml: line 1: did not find expected"},
-		{"threshold ratio above 1", acct("    thresholds:\n      credit_remaining_ratio: 5\n"), `ncloud account "a": field "thresholds": field "credit_remaining_ratio": must be between 0 and 1, got 5`},
+		{"removed threshold", acct("    thresholds:\n      credit_remaining_ratio: 0.1\n"), `ncloud account "a": field "thresholds": line 6: field "credit_remaining_ratio" was removed: low balances are paged by the prepaid runway ("prepaid_runway_min")`},
+		{"removed coin threshold", acct("    thresholds:\n      coin_remaining_min: 5\n"), `field "coin_remaining_min" was removed`},
+		{"zero runway", acct("    thresholds:\n      prepaid_runway_min: 0s\n"), `field "thresholds": field "prepaid_runway_min": must be greater than 0`},
+		{"negative coin expiry warning", acct("    thresholds:\n      coin_expiry_warning: -1d\n"), `field "thresholds": field "coin_expiry_warning": must be greater than 0`},
+		{"negative account refresh", acct("    min_refresh_interval: -5m\n"), `ncloud account "a": field "min_refresh_interval": must not be negative, got -5m`},
+		{"refresh of unknown collector", acct("    min_refresh_interval_by_collector: {demands: 1h}\n"), `ncloud account "a": field "min_refresh_interval_by_collector": "demands" is not one of credit, coin, demand`},
+		{"negative collector refresh", acct("    min_refresh_interval_by_collector: {demand: -1h}\n"), `field "min_refresh_interval_by_collector": demand: must not be negative, got -1h`},
+		{"refresh not a duration", acct("    min_refresh_interval: often\n"), `field "min_refresh_interval": line 5: not a valid duration string: "often"`},
+		{"vgp negative refresh", "vgp:\n  - name: v\n    caller: Vroomgo\n    email: a@example.com\n    min_refresh_interval: -1m\n", `vgp account "v": field "min_refresh_interval": must not be negative`},
+		{"portone negative refresh", "portone:\n  - name: p\n    imp_key: k\n    imp_secret: s\n    min_refresh_interval: -1m\n", `portone account "p": field "min_refresh_interval": must not be negative`},
 		{"unknown threshold", acct("    thresholds:\n      credit_low: 5\n"), `ncloud account "a": field "thresholds": line 6: unknown field "credit_low"`},
-		{"negative threshold", acct("    thresholds:\n      coin_remaining_min: -1\n"), `field "thresholds": field "coin_remaining_min": must not be negative`},
 		{"zero stale threshold", acct("    thresholds:\n      stale: 0s\n"), `field "thresholds": field "stale": must be greater than 0`},
 		{"vgp without caller", "vgp:\n  - name: v\n    email: a@example.com\n", `vgp account "v": field "caller": required`},
 		{"vgp without member", "vgp:\n  - name: v\n    caller: Vroomgo\n", `vgp account "v": at least one of "phone_number" and "email" (or their _file keys) is required`},
@@ -165,7 +174,7 @@ var errorScope = regexp.MustCompile(`^((global|(ncloud|vgp|portone) account ("[^
 func TestThresholds(t *testing.T) {
 	c, err := Parse([]byte(`
 ncloud:
-  - {name: a, access_key: k, secret_key: s, thresholds: {credit_remaining_min: 5000, credit_expiry_warning: 7d}}
+  - {name: a, access_key: k, secret_key: s, thresholds: {prepaid_runway_min: 3d, credit_expiry_warning: 7d}}
   - {name: b, access_key: k, secret_key: s}
 vgp:
   - {name: v, caller: Vroomgo, email: a@example.com, thresholds: {balance_min: 2.5}}
@@ -176,8 +185,8 @@ portone:
 		t.Fatal(err)
 	}
 	a := c.NCloud[0].Thresholds
-	if a.CreditRemainingMin != 5000 || time.Duration(a.CreditExpiryWarning) != 7*24*time.Hour ||
-		a.CreditRemainingRatio != DefaultNCloudThresholds.CreditRemainingRatio || a.CoinRemainingMin != DefaultNCloudThresholds.CoinRemainingMin {
+	if time.Duration(a.PrepaidRunwayMin) != 3*24*time.Hour || time.Duration(a.CreditExpiryWarning) != 7*24*time.Hour ||
+		a.CoinExpiryWarning != DefaultNCloudThresholds.CoinExpiryWarning || a.Stale != DefaultNCloudThresholds.Stale {
 		t.Errorf("partial override: %+v", a)
 	}
 	if c.NCloud[1].Thresholds != DefaultNCloudThresholds {
@@ -189,8 +198,15 @@ portone:
 	if time.Duration(c.PortOne[0].Thresholds.Stale) != 2*time.Hour {
 		t.Errorf("portone: %+v", c.PortOne[0].Thresholds)
 	}
-	if got := a.List()[2]; got.Name != "credit_expiry_warning_seconds" || got.Value != 7*24*3600 {
-		t.Errorf("exported %+v", got)
+	want := []Threshold{
+		{"prepaid_runway_min_seconds", 3 * 24 * 3600},
+		{"credit_expiry_warning_seconds", 7 * 24 * 3600},
+		{"coin_expiry_warning_seconds", 30 * 24 * 3600},
+		{"invoice_unpaid_grace_seconds", 20 * 24 * 3600},
+		{"stale_seconds", 1800},
+	}
+	if got := a.List(); !slices.Equal(got, want) {
+		t.Errorf("exported %+v, want %+v", got, want)
 	}
 }
 
@@ -237,5 +253,40 @@ func TestInvoiceSettings(t *testing.T) {
 	}
 	if grace != 10*86400 {
 		t.Errorf("invoice_unpaid_grace_seconds = %v, want %v", grace, 10*86400)
+	}
+}
+
+// The refresh interval of a collector is its own setting, else its
+// account's, else the global one; 0 is a valid override (every scrape).
+func TestMinRefreshIntervalPrecedence(t *testing.T) {
+	c, err := Parse([]byte(`
+global: {min_refresh_interval: 5m}
+ncloud:
+  - {name: a, access_key: k, secret_key: s, min_refresh_interval: 15m, min_refresh_interval_by_collector: {demand: 6h, coin: 0s}}
+  - {name: b, access_key: k, secret_key: s}
+vgp:
+  - {name: v, caller: Vroomgo, email: a@example.com, min_refresh_interval: 30m}
+portone:
+  - {name: p, imp_key: k, imp_secret: s, min_refresh_interval: 1m}
+  - {name: q, imp_key: k, imp_secret: s}
+`), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		provider, account, collector string
+		want                         time.Duration
+	}{
+		{"ncloud", "a", "demand", 6 * time.Hour},
+		{"ncloud", "a", "coin", 0},
+		{"ncloud", "a", "credit", 15 * time.Minute},
+		{"ncloud", "b", "demand", 5 * time.Minute},
+		{"vgp", "v", "payments", 30 * time.Minute},
+		{"portone", "p", "schedules", time.Minute},
+		{"portone", "q", "schedules", 5 * time.Minute},
+	} {
+		if got := c.MinRefreshInterval(tc.provider, tc.account, tc.collector); got != tc.want {
+			t.Errorf("%s/%s %s: %s, want %s", tc.provider, tc.account, tc.collector, got, tc.want)
+		}
 	}
 }

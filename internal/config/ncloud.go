@@ -41,6 +41,10 @@ type NCloudAccount struct {
 	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
 	// shared transport (HTTPS_PROXY and friends from the environment).
 	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
+	// MinRefreshInterval and MinRefreshIntervalByCollector override
+	// global.min_refresh_interval (see Refresh).
+	MinRefreshInterval            *Duration           `yaml:"min_refresh_interval"`
+	MinRefreshIntervalByCollector map[string]Duration `yaml:"min_refresh_interval_by_collector"`
 }
 
 func (a *NCloudAccount) setDefaults() {
@@ -103,6 +107,10 @@ func (a *NCloudAccount) validate(dir string) error {
 		return fmt.Errorf("field \"coin_currency\": %q is not a three-letter currency code", a.CoinCurrency)
 	}
 	if err := a.HTTPClient.validate(dir); err != nil {
+		return err
+	}
+	r := Refresh{MinRefreshInterval: a.MinRefreshInterval, ByCollector: a.MinRefreshIntervalByCollector}
+	if err := r.validate(NCloudCollectors); err != nil {
 		return err
 	}
 	return a.Thresholds.validate()

@@ -25,6 +25,8 @@ type PortOneAccount struct {
 	// HTTPClient sets proxies and TLS for this account's upstream; nil = the
 	// shared transport (HTTPS_PROXY and friends from the environment).
 	HTTPClient *HTTPClientConfig `yaml:"http_client_config"`
+	// MinRefreshInterval overrides global.min_refresh_interval.
+	MinRefreshInterval *Duration `yaml:"min_refresh_interval"`
 }
 
 func (a *PortOneAccount) setDefaults() {
@@ -79,6 +81,9 @@ func (a *PortOneAccount) validate(dir string) error {
 		return errors.New(`fields "lookback" and "lookahead": the window is empty`)
 	}
 	if err := a.HTTPClient.validate(dir); err != nil {
+		return err
+	}
+	if err := (Refresh{MinRefreshInterval: a.MinRefreshInterval}).validate(nil); err != nil {
 		return err
 	}
 	return a.Thresholds.validate()

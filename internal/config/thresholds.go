@@ -13,14 +13,13 @@ import (
 //
 // NCloudThresholds apply to one NCP account.
 type NCloudThresholds struct {
-	// CreditRemainingRatio: a credit is low below this fraction of what was received...
-	CreditRemainingRatio float64 `yaml:"credit_remaining_ratio"`
-	// CreditRemainingMin: ...and below this amount.
-	CreditRemainingMin float64 `yaml:"credit_remaining_min"`
+	// PrepaidRunwayMin: warn when a member's unexpired credits plus normal
+	// coins last less than this at the burn rate of the last 7 days.
+	PrepaidRunwayMin Duration `yaml:"prepaid_runway_min"`
 	// CreditExpiryWarning: warn this long before a credit with money left expires.
 	CreditExpiryWarning Duration `yaml:"credit_expiry_warning"`
-	// CoinRemainingMin: the normal coins of a member are low below this amount.
-	CoinRemainingMin float64 `yaml:"coin_remaining_min"`
+	// CoinExpiryWarning: warn this long before a normal coin with money left expires.
+	CoinExpiryWarning Duration `yaml:"coin_expiry_warning"`
 	// InvoiceUnpaidGrace: an invoice still unpaid this long after its month
 	// ended pages.
 	InvoiceUnpaidGrace Duration `yaml:"invoice_unpaid_grace"`
@@ -42,19 +41,37 @@ type PortOneThresholds struct {
 // Default thresholds.
 var (
 	DefaultNCloudThresholds = NCloudThresholds{
-		CreditRemainingRatio: 0.1,
-		CreditRemainingMin:   100_000,
-		CreditExpiryWarning:  Duration(30 * 24 * time.Hour),
-		CoinRemainingMin:     50_000,
-		InvoiceUnpaidGrace:   Duration(20 * 24 * time.Hour),
-		Stale:                Duration(30 * time.Minute),
+		PrepaidRunwayMin:    Duration(7 * 24 * time.Hour),
+		CreditExpiryWarning: Duration(30 * 24 * time.Hour),
+		CoinExpiryWarning:   Duration(30 * 24 * time.Hour),
+		InvoiceUnpaidGrace:  Duration(20 * 24 * time.Hour),
+		Stale:               Duration(30 * time.Minute),
 	}
 	DefaultVGPThresholds     = VGPThresholds{BalanceMin: 10, Stale: Duration(30 * time.Minute)}
 	DefaultPortOneThresholds = PortOneThresholds{Stale: Duration(30 * time.Minute)}
 )
 
+// removedNCloudThresholds are keys of earlier versions, with what replaces
+// them: a config that still sets one is refused with a pointer, not with a
+// bare "unknown field".
+var removedNCloudThresholds = map[string]string{
+	"credit_remaining_ratio": "prepaid_runway_min",
+	"credit_remaining_min":   "prepaid_runway_min",
+	"coin_remaining_min":     "prepaid_runway_min",
+}
+
 // UnmarshalYAML implements yaml.Unmarshaler with strict keys.
-func (t *NCloudThresholds) UnmarshalYAML(n *yaml.Node) error { return decodeStruct(n, t) }
+func (t *NCloudThresholds) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if repl, ok := removedNCloudThresholds[n.Content[i].Value]; ok {
+				return fmt.Errorf("line %d: field %q was removed: low balances are paged by the prepaid runway (%q), which a used-up credit does not trip",
+					n.Content[i].Line, n.Content[i].Value, repl)
+			}
+		}
+	}
+	return decodeStruct(n, t)
+}
 
 // UnmarshalYAML implements yaml.Unmarshaler with strict keys.
 func (t *VGPThresholds) UnmarshalYAML(n *yaml.Node) error { return decodeStruct(n, t) }
@@ -71,10 +88,9 @@ type Threshold struct {
 // List returns the thresholds as exported, durations in seconds.
 func (t NCloudThresholds) List() []Threshold {
 	return []Threshold{
-		{"credit_remaining_ratio", t.CreditRemainingRatio},
-		{"credit_remaining_min", t.CreditRemainingMin},
+		{"prepaid_runway_min_seconds", time.Duration(t.PrepaidRunwayMin).Seconds()},
 		{"credit_expiry_warning_seconds", time.Duration(t.CreditExpiryWarning).Seconds()},
-		{"coin_remaining_min", t.CoinRemainingMin},
+		{"coin_expiry_warning_seconds", time.Duration(t.CoinExpiryWarning).Seconds()},
 		{"invoice_unpaid_grace_seconds", time.Duration(t.InvoiceUnpaidGrace).Seconds()},
 		{"stale_seconds", time.Duration(t.Stale).Seconds()},
 	}
@@ -91,22 +107,21 @@ func (t PortOneThresholds) List() []Threshold {
 }
 
 func (t NCloudThresholds) validate() error {
-	if t.CreditRemainingRatio < 0 || t.CreditRemainingRatio > 1 {
-		return fmt.Errorf(`field "thresholds": field "credit_remaining_ratio": must be between 0 and 1, got %v`, t.CreditRemainingRatio)
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{
+		{"prepaid_runway_min", t.PrepaidRunwayMin},
+		{"credit_expiry_warning", t.CreditExpiryWarning},
+		{"coin_expiry_warning", t.CoinExpiryWarning},
+		{"invoice_unpaid_grace", t.InvoiceUnpaidGrace},
+		{"stale", t.Stale},
+	} {
+		if err := positiveDuration(d.name, d.v); err != nil {
+			return err
+		}
 	}
-	if err := nonNegative("credit_remaining_min", t.CreditRemainingMin); err != nil {
-		return err
-	}
-	if err := nonNegative("coin_remaining_min", t.CoinRemainingMin); err != nil {
-		return err
-	}
-	if err := positiveDuration("credit_expiry_warning", t.CreditExpiryWarning); err != nil {
-		return err
-	}
-	if err := positiveDuration("invoice_unpaid_grace", t.InvoiceUnpaidGrace); err != nil {
-		return err
-	}
-	return positiveDuration("stale", t.Stale)
+	return nil
 }
 
 func (t VGPThresholds) validate() error {

@@ -4,8 +4,9 @@
 //
 // The demo data is realistic generated history plus a few hand-made
 // situations that dashboards and alerts must show: a credit almost used up
-// that expires this month, a coin balance near zero, a low VGP balance, a
-// PortOne customer whose payment failed and one with nothing scheduled.
+// that expires this month, a coin with money left that expires this month,
+// a low VGP balance, a PortOne customer whose payment failed and one with
+// nothing scheduled.
 package sandbox
 
 import (
@@ -179,6 +180,11 @@ ncloud:
     secret_key: ` + DemoNCloudSecretKey + `
     response_format: xml
     demand_months: 3
+    thresholds:
+      # the demo's credit and coin expire at the end of this month, which
+      # can be more than the default 30d away on its first day
+      credit_expiry_warning: 45d
+      coin_expiry_warning: 45d
   - name: org
     endpoint: {{ncloud}}
     access_key: ` + DemoNCloudOrgKey + `

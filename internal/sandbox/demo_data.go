@@ -20,7 +20,8 @@ var (
 )
 
 // ncloudMain is generated history plus a credit that is almost used up and
-// expires at the end of this month, and a member whose coins are nearly gone.
+// expires at the end of this month, and a member whose only coin expires at
+// the end of this month with money left.
 func ncloudMain(now time.Time) ncloudsim.Data {
 	d := ncloudsim.Generate(ncloudsim.GenerateOptions{
 		Seed: 1, Now: now, Members: []string{"10000001", "10000002"}, Credits: 6, Coins: 3, DemandProducts: 6, DemandMonths: 3,
@@ -35,13 +36,13 @@ func ncloudMain(now time.Time) ncloudsim.Data {
 		},
 	})
 	d.Coins = append(d.Coins, ncloudsim.CoinHistory{
-		MemberNo: "10000003", // a member whose only coin is nearly spent
+		MemberNo: "10000003", // a member whose only coin expires unused
 		Coin: ncloudsim.Coin{
 			DiscountNo: "90002", CoinChagedNo: "4402", CoinName: "Bank transfer (prepaid)",
 			CoinType:    ncloudsim.CommonCode{Code: "COIN", CodeName: "Common Coin"},
 			ChargedCoin: 100_000, RemainingCoin: 3_000,
 			CoinStatus:         ncloudsim.CommonCode{Code: "NOML", CodeName: "Normal"},
-			ValidityStartMonth: yyyymm(now.AddDate(0, -6, 0)), ValidityEndMonth: yyyymm(now.AddDate(1, 0, 0)),
+			ValidityStartMonth: yyyymm(now.AddDate(0, -6, 0)), ValidityEndMonth: yyyymm(now),
 		},
 	})
 	return d
