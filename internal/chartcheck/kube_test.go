@@ -209,7 +209,7 @@ func TestRenderedKubernetesObjects(t *testing.T) {
 				t.Errorf("ports %+v, want %s %d", ctr.Ports, portName, port)
 			}
 			checkArgsAndProbes(t, c, ctr)
-			if got, want := asJSON(t, ctr.Env), asJSON(t, value(c.values, "extraEnv")); !(isEmpty(want) && got == nil) && !reflect.DeepEqual(got, want) {
+			if got, want := asJSON(t, ctr.Env), asJSON(t, value(c.values, "extraEnv")); (!isEmpty(want) || got != nil) && !reflect.DeepEqual(got, want) {
 				t.Errorf("env %v, values say extraEnv %v", got, want)
 			}
 			for _, r := range []struct {
