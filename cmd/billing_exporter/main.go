@@ -45,6 +45,7 @@ type flags struct {
 	demo          bool
 	timeoutOffset time.Duration
 	maxRequests   int
+	maxConns      int
 	lifecycle     bool
 	exporterOnly  bool
 	web           *web.FlagConfig
@@ -58,6 +59,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, int, bool) {
 	app.Flag("web.enable-lifecycle", "Enable POST /-/reload (the configuration is also reloaded on SIGHUP).").BoolVar(&f.lifecycle)
 	app.Flag("metrics.exporter-only", "Serve only the exporter's own metrics (build info, Go, process, upstream requests) on --web.telemetry-path; scrape each account through /probe.").BoolVar(&f.exporterOnly)
 	app.Flag("web.max-requests", "Maximum number of concurrent scrape requests; 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
+	app.Flag("web.max-connections", "Maximum number of simultaneous connections; more are closed on arrival. 0 disables the limit.").Default("512").IntVar(&f.maxConns)
 	app.Flag("config.file", "Configuration file.").Default("billing_exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file (and the secret files it names), then exit 0 if it is valid, 1 if not.").BoolVar(&f.configCheck)
 	app.Flag("scrape.timeout-offset", "Subtracted from the scrape timeout Prometheus announces, to leave time to send the answer.").Default("500ms").DurationVar(&f.timeoutOffset)
@@ -181,6 +183,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	httpServer := server.NewHTTPServer(srv, logger)
+	server.LimitConnections(httpServer, f.maxConns, reg)
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(httpServer, f.web, logger) }()
 	select {

@@ -1,11 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -71,20 +75,36 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, e *collecto
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	// No response outlives its scrape: Prometheus gives up at the timeout
+	// it announced, and a client that stops reading must not hold the
+	// connection (or, before the answer was buffered, a scrape slot).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout(r)))
+	answer, ok := s.render(w, r, e, keep, withSelf)
+	if !ok {
+		return
+	}
+	answer.writeTo(w)
+}
+
+// render collects and encodes one scrape into memory, within a scrape slot
+// (--web.max-requests). The slot is given back before the answer is sent,
+// so that clients which do not read cannot hold every slot. ok is false
+// when the answer (an error) was already written to w.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, e *collector.Exporter, keep func(*collector.Target) bool, withSelf bool) (_ *bufferedAnswer, ok bool) {
 	if s.inflight != nil {
 		select {
 		case s.inflight <- struct{}{}:
 			defer func() { <-s.inflight }()
 		default:
 			http.Error(w, "Too many concurrent scrapes; raise --web.max-requests", http.StatusServiceUnavailable)
-			return
+			return nil, false
 		}
 	}
 	ctx, cancel, err := scrapeContext(r, s.o.TimeoutOffset)
 	if err != nil {
 		s.o.Logger.Warn("Refusing scrape", "err", err)
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	defer cancel()
 	var gatherers prometheus.Gatherers
@@ -92,15 +112,67 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, e *collecto
 		reg := prometheus.NewRegistry()
 		if err := reg.Register(e.Scrape(ctx, keep)); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+			return nil, false
 		}
 		gatherers = append(gatherers, reg)
 	}
 	if withSelf && s.o.Gatherer != nil {
 		gatherers = append(gatherers, s.o.Gatherer)
 	}
+	answer := &bufferedAnswer{header: http.Header{}, code: http.StatusOK}
 	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
-	}).ServeHTTP(w, r)
+	}).ServeHTTP(answer, r)
+	return answer, true
+}
+
+// Bounds of the write deadline: without the scrape timeout header the
+// client is not Prometheus, and its answer gets defaultWriteTimeout; an
+// announced timeout counts up to maxWriteTimeout.
+const (
+	defaultWriteTimeout = time.Minute
+	maxWriteTimeout     = 10 * time.Minute
+)
+
+// writeTimeout is how long the answer to r may take to send: the scrape
+// timeout Prometheus announces (it closes the connection then anyway).
+func writeTimeout(r *http.Request) time.Duration {
+	secs, err := strconv.ParseFloat(r.Header.Get(scrapeTimeoutHeader), 64)
+	if err != nil || !(secs > 0) {
+		return defaultWriteTimeout
+	}
+	return min(time.Duration(secs*float64(time.Second)), maxWriteTimeout)
+}
+
+// bufferedAnswer is an http.ResponseWriter that keeps the answer in memory
+// (compressed when the client asked for it) until it is sent.
+type bufferedAnswer struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (a *bufferedAnswer) Header() http.Header { return a.header }
+
+func (a *bufferedAnswer) WriteHeader(code int) {
+	if !a.wrote {
+		a.code, a.wrote = code, true
+	}
+}
+
+func (a *bufferedAnswer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+// writeTo sends the answer; a client that does not read it within the
+// write deadline gets it cut short.
+func (a *bufferedAnswer) writeTo(w http.ResponseWriter) {
+	h := w.Header()
+	maps.Copy(h, a.header)
+	h.Set("Content-Length", strconv.Itoa(a.body.Len()))
+	w.WriteHeader(a.code)
+	_, _ = w.Write(a.body.Bytes())
 }
