@@ -91,9 +91,19 @@ func scrapeText(t *testing.T, e *Exporter) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(e.Scrape(context.Background(), nil))
-	out, err := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain)
+	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(out)
+	// Not testutil.GatherAndFormat: without metric names it formats nothing.
+	var b strings.Builder
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.Len() == 0 {
+		t.Fatal("empty scrape")
+	}
+	return b.String()
 }

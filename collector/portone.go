@@ -56,6 +56,9 @@ var (
 )
 
 func (b *builder) portone(a config.PortOneAccount) error {
+	if a.APIVersion == config.PortOneV2 {
+		return b.portoneV2(a)
+	}
 	httpClient, err := b.httpClient(providerPortOne, a.Name, a.HTTPClient)
 	if err != nil {
 		return err
@@ -73,9 +76,17 @@ func (b *builder) portone(a config.PortOneAccount) error {
 	if err != nil {
 		return err
 	}
+	c := b.newPortOneCollector(a)
+	c.client = client
+	b.add(providerPortOne, a.Name, "schedules", c)
+	return nil
+}
+
+// newPortOneCollector is the schedules collector of a, of either API
+// version, without its upstream.
+func (b *builder) newPortOneCollector(a config.PortOneAccount) *portoneCollector {
 	c := &portoneCollector{
 		account:     a.Name,
-		client:      client,
 		customers:   a.CustomerUIDs,
 		lookback:    time.Duration(a.Lookback),
 		lookahead:   time.Duration(a.Lookahead),
@@ -87,8 +98,7 @@ func (b *builder) portone(a config.PortOneAccount) error {
 	if a.Aggregate {
 		c.descs = portoneByAccount
 	}
-	b.add(providerPortOne, a.Name, "schedules", c)
-	return nil
+	return c
 }
 
 type portoneCollector struct {
@@ -100,6 +110,8 @@ type portoneCollector struct {
 	concurrency         int
 	now                 func() time.Time
 	descs               portoneDescs
+	// source, when set, reads the window instead of client (PortOne V2).
+	source func(ctx context.Context, from, to time.Time) ([]portone.Schedule, error)
 }
 
 func (c *portoneCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -171,6 +183,9 @@ func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, err
 // client bounds the requests), or for every customer through the range
 // endpoint when none are configured.
 func (c *portoneCollector) fetch(ctx context.Context, from, to time.Time) ([]portone.Schedule, error) {
+	if c.source != nil {
+		return c.source(ctx, from, to)
+	}
 	if len(c.customers) == 0 {
 		return c.client.AllSchedules(ctx, from, to)
 	}

@@ -290,3 +290,45 @@ portone:
 		}
 	}
 }
+
+func TestPortOneV2(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "v2_secret"), []byte("v2-secret-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]byte(`portone:
+  - {name: old, imp_key: k, imp_secret: s}
+  - {name: new, api_version: v2, api_secret_file: v2_secret, store_id: store-1, lookahead: 90d}
+  - {name: own, api_version: v2, api_secret: inline, endpoint: "http://127.0.0.1:9/v2"}
+`), filepath.Join(dir, "x.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, v2, own := c.PortOne[0], c.PortOne[1], c.PortOne[2]
+	if v1.APIVersion != PortOneV1 || v1.Endpoint != DefaultPortOneEndpoint || v1.ImpSecret.Reveal() != "s" {
+		t.Errorf("v1 = %+v", v1)
+	}
+	if v2.APIVersion != PortOneV2 || v2.Endpoint != DefaultPortOneV2Endpoint || v2.APISecret.Reveal() != "v2-secret-from-file" ||
+		v2.StoreID != "store-1" || time.Duration(v2.Lookahead) != 90*24*time.Hour || time.Duration(v2.Lookback) != 30*24*time.Hour {
+		t.Errorf("v2 = %+v", v2)
+	}
+	if own.Endpoint != "http://127.0.0.1:9/v2" || own.APISecret.Reveal() != "inline" {
+		t.Errorf("own endpoint = %+v", own)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"{name: p, api_version: v3, api_secret: s}", `portone account "p": field "api_version": "v3" is not one of v1, v2`},
+		{"{name: p, api_version: v2}", `portone account "p": one of "api_secret" and "api_secret_file" is required`},
+		{"{name: p, api_version: v2, api_secret: s, api_secret_file: v2_secret}", `at most one of "api_secret" and "api_secret_file"`},
+		{"{name: p, api_version: v2, api_secret: s, imp_key: k}", `field "imp_key": api_version v2 authenticates with api_secret`},
+		{"{name: p, imp_key: k, imp_secret: s, api_secret: x}", `field "api_secret": only for api_version v2`},
+		{"{name: p, imp_key: k, imp_secret: s, store_id: x}", `field "store_id": only for api_version v2`},
+	} {
+		_, err := Parse([]byte("portone:\n  - "+tc.yaml+"\n"), filepath.Join(dir, "x.yml"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "v2-secret-from-file") {
+			t.Errorf("secret in error %v", err)
+		}
+	}
+}

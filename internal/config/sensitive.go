@@ -12,7 +12,7 @@ func (a *VGPAccount) Sensitive() []string {
 	return []string{a.PhoneNumber, a.Email}
 }
 
-// Sensitive returns the merchant's REST API key pair.
+// Sensitive returns the merchant's REST API key pair (v1) or API secret (V2).
 func (a *PortOneAccount) Sensitive() []string {
-	return []string{a.ImpKey, a.ImpSecret.Reveal()}
+	return []string{a.ImpKey, a.ImpSecret.Reveal(), a.APISecret.Reveal()}
 }
