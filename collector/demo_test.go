@@ -29,11 +29,12 @@ func TestDemoData(t *testing.T) {
 			t.Errorf("demo collector down: %v", m.GetLabel())
 		}
 	}
-	if ups != 11 {
-		t.Errorf("%d billing_up series, want 11 (4+4 ncloud, 2 vgp, 1 portone)", ups)
+	if ups != 12 {
+		t.Errorf("%d billing_up series, want 12 (4+4 ncloud, 2 vgp, 1 portone v1 and 1 V2)", ups)
 	}
 
 	expiry := float64(ncloud.MonthOf(now).End().Unix())
+	twoMonthsAgo := ncloud.MonthOf(now).Add(-2).String()
 	for _, tc := range []struct {
 		metric string
 		labels map[string]string
@@ -47,6 +48,13 @@ func TestDemoData(t *testing.T) {
 		{"billing_portone_schedules", map[string]string{"customer_uid": "cust_payment_failed", "payment_status": "failed"}, 1},
 		{"billing_portone_upcoming_schedules", map[string]string{"customer_uid": "cust_payment_failed"}, 1},
 		{"billing_portone_upcoming_schedules", map[string]string{"customer_uid": "cust_lapsing"}, 0},
+		{"billing_portone_schedules", map[string]string{"account": "store", "customer_uid": "cust_v2_failed", "payment_status": "failed"}, 1},
+		{"billing_portone_upcoming_schedules", map[string]string{"account": "store", "customer_uid": "cust_v2_failed"}, 1},
+		{"billing_portone_upcoming_schedules", map[string]string{"account": "store", "customer_uid": "cust_v2_lapsing"}, 0},
+		{"billing_portone_upcoming_schedules", map[string]string{"account": "store", "customer_uid": "sub_03"}, 1},
+		{"billing_ncloud_invoice_paid", map[string]string{"account": "main", "member_no": "10000002", "month": twoMonthsAgo}, 0},
+		{"billing_ncloud_invoice_paid", map[string]string{"account": "main", "member_no": "10000001", "month": twoMonthsAgo}, 1},
+		{"billing_ncloud_invoice_overdue_amount", map[string]string{"account": "main", "member_no": "10000001", "month": twoMonthsAgo}, 0},
 	} {
 		got, n := 0.0, 0
 		for _, m := range family(mfs, tc.metric) {
@@ -57,6 +65,14 @@ func TestDemoData(t *testing.T) {
 		if n != 1 || got != tc.want {
 			t.Errorf("%s%v = %v (%d series), want %v", tc.metric, tc.labels, got, n, tc.want)
 		}
+	}
+	for _, m := range family(mfs, "billing_ncloud_invoice_overdue_amount") {
+		if matches(m, map[string]string{"member_no": "10000002", "month": twoMonthsAgo}) && m.GetGauge().GetValue() <= 0 {
+			t.Errorf("the unpaid invoice is not overdue: %v", m)
+		}
+	}
+	if len(family(mfs, "billing_ncloud_invoice_overdue_since_timestamp_seconds")) != 1 {
+		t.Errorf("want one overdue invoice in the demo")
 	}
 	for _, name := range []string{"billing_ncloud_demand_amount", "billing_ncloud_use_amount", "billing_ncloud_discount_amount",
 		"billing_ncloud_demand_discount_applied_amount", "billing_vgp_payments", "billing_vgp_usage", "billing_portone_schedule_amount",

@@ -118,7 +118,7 @@ portone:
 	<-done
 
 	want := map[string]string{
-		"ncloud/main/credit": "ok", "ncloud/main/coin": "ok", "ncloud/main/demand": "ok",
+		"ncloud/main/credit": "ok", "ncloud/main/coin": "ok", "ncloud/main/demand": "ok", "ncloud/main/invoice": "ok",
 		"vgp/fleet/payments": "ok", "vgp/ghost/payments": "failing", "portone/shop/schedules": "ok",
 	}
 	if len(rows) != len(want) {

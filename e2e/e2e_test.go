@@ -339,6 +339,10 @@ func checkAlerts(t *testing.T, s *stack) {
 		{"alertname": "BillingVGPBalanceLow", "severity": "warning", "account": "kiosk", "caller": "Vroomgo"},
 		{"alertname": "BillingPortOnePaymentFailed", "severity": "critical", "account": "shop", "customer_uid": "cust_payment_failed"},
 		{"alertname": "BillingPortOneSubscriptionLapsing", "severity": "warning", "account": "shop", "customer_uid": "cust_lapsing"},
+		{"alertname": "BillingPortOnePaymentFailed", "severity": "critical", "account": "store", "customer_uid": "cust_v2_failed"},
+		{"alertname": "BillingPortOneSubscriptionLapsing", "severity": "warning", "account": "store", "customer_uid": "cust_v2_lapsing"},
+		{"alertname": "BillingNCloudInvoiceOverdue", "severity": "critical", "account": "main", "member_no": "10000002", "currency": "KRW"},
+		{"alertname": "BillingNCloudInvoiceUnpaid", "severity": "warning", "account": "main", "member_no": "10000002"},
 	} {
 		var got map[string]string
 		poll(t, fmt.Sprintf("alert %v at the webhook", want), 60*time.Second, func() (bool, string) {
@@ -355,6 +359,7 @@ func checkAlerts(t *testing.T, s *stack) {
 		{"alertname": "BillingVGPBalanceLow", "account": "fleet"},
 		{"alertname": "BillingCollectorDown"},
 		{"alertname": "BillingPortOnePaymentFailed", "customer_uid": "cust_lapsing"},
+		{"alertname": "BillingNCloudInvoiceUnpaid", "member_no": "10000001"},
 	} {
 		if a, _ := s.hook.find(quiet); a != nil {
 			t.Errorf("unexpected alert %v", a)

@@ -150,11 +150,19 @@ func TestTokenAndClockFaults(t *testing.T) {
 		}
 	})
 	t.Run("wrong imp_secret", func(t *testing.T) {
-		s := newFaultStack(t, func(c *config.Config) { c.PortOne[0].ImpSecret = "not-the-secret" }, nil)
+		s := newFaultStack(t, func(c *config.Config) {
+			c.PortOne[0].ImpSecret = "not-the-secret"
+			c.PortOne[1].APISecret = "not-the-v2-secret" // the V2 store
+		}, nil)
 		got, _ := s.scrape(t)
 		assertOnlyDown(t, got, "portone")
-		line := lastLine(s.logs.String(), "Refreshing upstream data failed")
-		if !strings.Contains(line, "http_status=401") || !strings.Contains(line, "portone getToken") || strings.Contains(s.logs.String(), "not-the-secret") {
+		line := lastLine(s.logs.String(), "portone getToken")
+		if !strings.Contains(line, "Refreshing upstream data failed") || !strings.Contains(line, "http_status=401") || strings.Contains(s.logs.String(), "not-the-secret") {
+			t.Errorf("log line %q", line)
+		}
+		line = lastLine(s.logs.String(), "portone v2 payment-schedules")
+		if !strings.Contains(line, "Refreshing upstream data failed") || !strings.Contains(line, "http_status=401") ||
+			!strings.Contains(line, "UNAUTHORIZED") || strings.Contains(s.logs.String(), "not-the-v2-secret") {
 			t.Errorf("log line %q", line)
 		}
 	})
@@ -187,8 +195,8 @@ func assertOnlyDown(t *testing.T, got map[string]float64, provider string) {
 			t.Errorf("%s = %v, want %v", k, v, want)
 		}
 	}
-	if n != 11 {
-		t.Errorf("%d billing_up series, want 11", n)
+	if n != 12 {
+		t.Errorf("%d billing_up series, want 12", n)
 	}
 }
 

@@ -221,11 +221,11 @@ func ncloud() board {
 	return board{
 		uid:         "billing-ncloud",
 		title:       "Billing / NAVER Cloud",
-		description: "NAVER Cloud Platform credits, coins, demand (billed and used amounts) and discounts.",
+		description: "NAVER Cloud Platform credits, coins, demand (billed and used amounts), invoices (paid, unpaid, overdue) and discounts.",
 		timeFrom:    "now-30d",
 		vars: []variable{
 			accountVar("ncloud"),
-			{name: "member_no", label: "Member", query: `label_values({__name__=~"billing_ncloud_(credit_remaining|coin_remaining|demand_amount)", ` + byJob + `, ` + byInstance + `, account=~"$account"}, member_no)`},
+			{name: "member_no", label: "Member", query: `label_values({__name__=~"billing_ncloud_(credit_remaining|coin_remaining|demand_amount|invoice_paid)", ` + byJob + `, ` + byInstance + `, account=~"$account"}, member_no)`},
 		},
 		rows: []row{
 			{"Credits", []*panel{
@@ -282,6 +282,7 @@ func ncloud() board {
 					col("Billed", "short", agg("sum", product, n.m("billing_ncloud_demand_amount"))),
 				).sorted("Billed", true).size(24, 10),
 			}},
+			n.invoicesRow(),
 			{"Discounts", []*panel{
 				bargauge("Discounts by type",
 					"Where do the discounts come from? Discount amount by type (product, credit, promise, promotion, etc, member_price, member_promise_add) and month.",
@@ -376,7 +377,7 @@ func portone() board {
 	return board{
 		uid:         "billing-portone",
 		title:       "Billing / PortOne",
-		description: "PortOne (iamport) scheduled payments: schedules by status, failed payments, upcoming payments and lapsing customers.",
+		description: "PortOne scheduled payments, v1 (iamport) and V2 accounts alike: schedules by status, failed payments, upcoming payments and lapsing customers.",
 		timeFrom:    "now-7d",
 		vars: []variable{
 			accountVar("portone"),
@@ -385,7 +386,7 @@ func portone() board {
 		rows: []row{
 			{"Schedules", []*panel{
 				bargauge("Schedules by status",
-					"How many scheduled payments in the window are scheduled, executed or revoked, and how did the executed ones end (paid, failed, cancelled)?",
+					"How many scheduled payments in the window are scheduled, executed or revoked, and how did the executed ones end (paid, failed, cancelled; pending while a V2 payment runs)?",
 					now(agg("sum", "account, schedule_status, payment_status", schedules), "{{account}} {{schedule_status}} / {{payment_status}}"),
 				).withUnit("none").size(8, 8),
 				bargauge("Scheduled amount by status",
@@ -512,4 +513,45 @@ func exporter() board {
 			}},
 		},
 	}
+}
+
+// invoicesRow shows each member's monthly bills: the amount with VAT, paid
+// or not, and what is overdue. Unpaid counts only closed months: the running
+// month is always unpaid.
+func (n ncloudExprs) invoicesRow() row {
+	bill := "account, member_no, month, currency"
+	key := "account, member_no, month"
+	amount := n.m("billing_ncloud_invoice_amount")
+	closed := fmt.Sprintf("(%s < time())", n.m("billing_ncloud_invoice_month_end_timestamp_seconds"))
+	unpaid := fmt.Sprintf("((%s == 0) and on(%s) %s)", n.m("billing_ncloud_invoice_paid"), key, closed)
+	// withCurrency gives a per-bill series the currency of its amount, so
+	// that every column of the table joins on the same labels.
+	withCurrency := func(expr string) string {
+		return fmt.Sprintf("%s + on(%s) group_right() (0 * %s)", expr, key, amount)
+	}
+	return row{"Invoices", []*panel{
+		stat("Unpaid bills of closed months",
+			"How many bills of months that have ended are still unpaid, per account? The running month is left out: it is billed after it closes.",
+			now(agg("count", "account", unpaid), "{{account}}"),
+		).withUnit("none").withNoValue("0").withThresholds("green", at(1, "orange")).size(6, 8),
+		stat("Overdue",
+			"How much is overdue on the bills (totalOverdueAmount), per account and currency? Above 0, NCP may suspend services.",
+			now(agg("sum", "account, currency", n.m("billing_ncloud_invoice_overdue_amount")), "{{account}} ({{currency}})"),
+		).withUnit("short").withNoValue("0").withThresholds("green", at(1, "red")).size(6, 8),
+		bargauge("Bill per month with VAT",
+			"How large is each month's bill, VAT included, per account and currency?",
+			now(agg("sum", "account, month, currency", amount), "{{account}} {{month}} ({{currency}})"),
+		).withUnit("short").size(12, 8),
+		table("Bills by month",
+			"What was billed for each member and month, VAT included, is it paid, and what is overdue since when? Newest month first.",
+			[]string{"account", "member_no", "month", "currency"},
+			col("Billed with VAT", "short", agg("sum", bill, amount)),
+			col("VAT", "short", agg("sum", bill, n.m("billing_ncloud_invoice_vat_amount"))),
+			col("Paid", "bool_yes_no", agg("min", bill, withCurrency(n.m("billing_ncloud_invoice_paid")))),
+			col("Paid at", "dateTimeAsIso", ms(agg("max", bill, withCurrency(n.m("billing_ncloud_invoice_paid_timestamp_seconds"))))),
+			col("Overdue", "short", agg("sum", bill, n.m("billing_ncloud_invoice_overdue_amount"))),
+			col("Surcharge", "short", agg("sum", bill, n.m("billing_ncloud_invoice_overdue_surcharge_amount"))),
+			col("Overdue since", "dateTimeAsIso", ms(agg("min", bill, withCurrency(n.m("billing_ncloud_invoice_overdue_since_timestamp_seconds"))))),
+		).sorted("month", true).size(24, 10),
+	}}
 }

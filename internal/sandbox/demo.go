@@ -6,7 +6,8 @@
 // situations that dashboards and alerts must show: a credit almost used up
 // that expires this month, a coin with money left that expires this month,
 // a low VGP balance, a PortOne customer whose payment failed and one with
-// nothing scheduled.
+// nothing scheduled (v1 and V2 alike), and an NCP member with an unpaid,
+// overdue invoice.
 package sandbox
 
 import (
@@ -37,6 +38,8 @@ const (
 	DemoNCloudOrgSecret  = "ncp_iam_DEMOSECRETKEY000000000000000002"
 	DemoPortOneImpKey    = "demo_imp_key_0001"
 	DemoPortOneImpSecret = "demo_imp_secret_0000000000000000000000000001"
+	DemoPortOneV2Secret  = "demo_v2_api_secret_00000000000000000000000000000001"
+	DemoPortOneV2StoreID = "store-demo-0001"
 	DemoVGPPhone         = "821012345678"
 	DemoVGPLowEmail      = "kiosk-operator@example.com"
 )
@@ -47,7 +50,9 @@ type Demo struct {
 	NCloud  *ncloudsim.Server
 	VGP     *vgpsim.Server
 	PortOne *portonesim.Server
-	servers []*http.Server
+	// PortOneV2 serves the PortOne V2 store.
+	PortOneV2 *portonesim.V2Server
+	servers   []*http.Server
 	// personal is every piece of personal data the upstreams hold.
 	personal []string
 	mu       sync.Mutex
@@ -70,7 +75,7 @@ func (d *Demo) record(h http.Handler) http.Handler {
 		d.mu.Lock()
 		for _, k := range credentialHeaders {
 			if v := r.Header.Get(k); v != "" {
-				d.carried[strings.TrimPrefix(v, "Bearer ")] = true
+				d.carried[strings.TrimPrefix(strings.TrimPrefix(v, "Bearer "), "PortOne ")] = true
 			}
 		}
 		d.mu.Unlock()
@@ -80,7 +85,7 @@ func (d *Demo) record(h http.Handler) http.Handler {
 
 // Secrets are the demo's credentials, which must never be shown.
 func (d *Demo) Secrets() []string {
-	return []string{DemoNCloudSecretKey, DemoNCloudOrgSecret, DemoPortOneImpSecret}
+	return []string{DemoNCloudSecretKey, DemoNCloudOrgSecret, DemoPortOneImpSecret, DemoPortOneV2Secret}
 }
 
 // PersonalData is every phone number, e-mail, buyer name and address the
@@ -105,10 +110,11 @@ func StartDemo(ctx context.Context, logger *slog.Logger) (*config.Config, error)
 // Start serves demo data as of now from three loopback listeners.
 func Start(now time.Time) (*Demo, error) {
 	d := &Demo{
-		carried: map[string]bool{},
-		NCloud:  ncloudsim.New(ncloudsim.Options{}),
-		VGP:     vgpsim.New(),
-		PortOne: portonesim.New(portonesim.Options{}),
+		carried:   map[string]bool{},
+		NCloud:    ncloudsim.New(ncloudsim.Options{}),
+		VGP:       vgpsim.New(),
+		PortOne:   portonesim.New(portonesim.Options{}),
+		PortOneV2: portonesim.NewV2(portonesim.V2Options{}),
 	}
 	d.NCloud.AddAccount(ncloudsim.Account{AccessKey: DemoNCloudAccessKey, SecretKey: DemoNCloudSecretKey, Data: ncloudMain(now)})
 	d.NCloud.AddAccount(ncloudsim.Account{AccessKey: DemoNCloudOrgKey, SecretKey: DemoNCloudOrgSecret, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
@@ -121,6 +127,11 @@ func Start(now time.Time) (*Demo, error) {
 	d.personal = []string{DemoVGPPhone, "+" + DemoVGPPhone, DemoVGPLowEmail}
 	for _, s := range shop {
 		d.personal = append(d.personal, s.BuyerName, s.BuyerEmail, s.BuyerTel, s.BuyerAddr)
+	}
+	store := portoneStore(now)
+	d.PortOneV2.AddMerchant(portonesim.V2Merchant{Secret: DemoPortOneV2Secret, Schedules: store})
+	for _, s := range store {
+		d.personal = append(d.personal, s.CustomerName, s.CustomerEmail, s.CustomerPhone, s.BillingKey)
 	}
 
 	ncloudURL, err := d.serve(d.NCloud)
@@ -137,7 +148,12 @@ func Start(now time.Time) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
-	d.Config, err = demoConfig(ncloudURL+"/billing/v1", vgpURL+vgpsim.Path, portoneURL)
+	portoneV2URL, err := d.serve(d.PortOneV2)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.Config, err = demoConfig(ncloudURL+"/billing/v1", vgpURL+vgpsim.Path, portoneURL, portoneV2URL)
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("demo configuration: %w", err)
@@ -208,9 +224,16 @@ portone:
     imp_secret: ` + DemoPortOneImpSecret + `
     lookback: 30d
     lookahead: 45d
+  - name: store
+    api_version: v2
+    endpoint: {{portonev2}}
+    api_secret: ` + DemoPortOneV2Secret + `
+    store_id: ` + DemoPortOneV2StoreID + `
+    lookback: 30d
+    lookahead: 45d
 `
 
-func demoConfig(ncloudURL, vgpURL, portoneURL string) (*config.Config, error) {
-	text := strings.NewReplacer("{{ncloud}}", ncloudURL, "{{vgp}}", vgpURL, "{{portone}}", portoneURL).Replace(demoConfigYAML)
+func demoConfig(ncloudURL, vgpURL, portoneURL, portoneV2URL string) (*config.Config, error) {
+	text := strings.NewReplacer("{{ncloud}}", ncloudURL, "{{vgp}}", vgpURL, "{{portonev2}}", portoneV2URL, "{{portone}}", portoneURL).Replace(demoConfigYAML)
 	return config.Parse([]byte(text), "demo.yml")
 }

@@ -20,8 +20,9 @@ var (
 )
 
 // ncloudMain is generated history plus a credit that is almost used up and
-// expires at the end of this month, and a member whose only coin expires at
-// the end of this month with money left.
+// expires at the end of this month, a member whose only coin expires at
+// the end of this month with money left, and a member whose bill of two
+// months ago is unpaid and overdue.
 func ncloudMain(now time.Time) ncloudsim.Data {
 	d := ncloudsim.Generate(ncloudsim.GenerateOptions{
 		Seed: 1, Now: now, Members: []string{"10000001", "10000002"}, Credits: 6, Coins: 3, DemandProducts: 6, DemandMonths: 3,
@@ -35,6 +36,7 @@ func ncloudMain(now time.Time) ncloudsim.Data {
 			CreditType: feeCred, PayCurrency: krw,
 		},
 	})
+	unpaidInvoice(&d, "10000002", now)
 	d.Coins = append(d.Coins, ncloudsim.CoinHistory{
 		MemberNo: "10000003", // a member whose only coin expires unused
 		Coin: ncloudsim.Coin{
@@ -93,4 +95,62 @@ func portoneShop(now time.Time) []portonesim.Schedule {
 	lapsed.ScheduleStatus, lapsed.PaymentStatus, lapsed.ExecutedAt = portonesim.StatusExecuted, &paid, now.Add(-20*24*time.Hour).Unix()
 	lapsed.ImpUID = imp("imp_demo_lapsing_1")
 	return append(list, failedRun, retry, lapsed)
+}
+
+// unpaidInvoice makes member's bill of two months ago (closed more than the
+// default 20 days of grace ago, whatever the day) unpaid and overdue since
+// the first of last month, with the late surcharge NCP adds.
+func unpaidInvoice(d *ncloudsim.Data, member string, now time.Time) {
+	month := yyyymm(now.In(kst).AddDate(0, 0, 1-now.In(kst).Day()).AddDate(0, -2, 0))
+	lastMonth := time.Date(now.In(kst).Year(), now.In(kst).Month()-1, 1, 0, 0, 0, 0, kst)
+	for i := range d.Bills {
+		b := &d.Bills[i]
+		if b.MemberNo != member || b.DemandMonth != month {
+			continue
+		}
+		b.IsPaidUp, b.PaidUpDate = false, ""
+		b.OverdueOccurDate = lastMonth.Format(ncloudsim.DateLayout)
+		ncloudsim.SetVAT(b)
+		b.ThisMonthOverdueAmount, b.TotalOverdueAmount = b.ThisMonthAmountIncludingVat, b.ThisMonthAmountIncludingVat
+		b.OverdueRatio = 0.015
+		b.OverduePlusAmount = float64(int(b.TotalOverdueAmount * b.OverdueRatio))
+		ncloudsim.SetVAT(b) // the total now carries the overdue amount
+		return
+	}
+	panic("sandbox: no generated bill of member " + member + " for " + month)
+}
+
+// portoneStore is a PortOne V2 store: monthly subscriptions paid about
+// 15 days ago and due again in about 15 days, plus a customer whose payment
+// failed yesterday (retry scheduled), one with nothing scheduled and one
+// who cancelled.
+func portoneStore(now time.Time) []portonesim.V2Schedule {
+	day := 24 * time.Hour
+	var list []portonesim.V2Schedule
+	add := func(id, customer, status string, at time.Time, amount int64) *portonesim.V2Schedule {
+		list = append(list, portonesim.V2Schedule{
+			ID: id, StoreID: DemoPortOneV2StoreID, PaymentID: "pay_" + id, BillingKey: "billing-key-" + id, OrderName: "베이직 월간 구독",
+			CustomerID: customer, CustomerName: "데모 구독자", CustomerEmail: "v2.subscriber@example.com", CustomerPhone: "010-1111-2222",
+			TotalAmount: amount, Currency: "KRW", Status: status, CreatedAt: at.Add(-30 * day), TimeToPay: at,
+		})
+		return &list[len(list)-1]
+	}
+	ran := func(s *portonesim.V2Schedule) {
+		s.StartedAt, s.CompletedAt = s.TimeToPay, s.TimeToPay.Add(90*time.Second)
+	}
+	for i := range 8 {
+		c := fmt.Sprintf("sub_%02d", i+1)
+		offset := time.Duration(i) * 12 * time.Hour
+		ran(add(c+"_1", c, portonesim.V2Succeeded, now.Add(-15*day-offset), 9900))
+		add(c+"_2", c, portonesim.V2Scheduled, now.Add(15*day-offset), 9900)
+	}
+	ran(add("v2_failed_0", "cust_v2_failed", portonesim.V2Succeeded, now.Add(-29*day), 19900))
+	ran(add("v2_failed_1", "cust_v2_failed", portonesim.V2Failed, now.Add(-30*time.Hour), 19900))
+	add("v2_failed_2", "cust_v2_failed", portonesim.V2Scheduled, now.Add(3*day), 19900)
+	ran(add("v2_lapsing_1", "cust_v2_lapsing", portonesim.V2Succeeded, now.Add(-18*day), 9900))
+	// A cancellation (the newest schedule revoked) is not a lapse.
+	ran(add("v2_cancelled_1", "cust_v2_cancelled", portonesim.V2Succeeded, now.Add(-20*day), 9900))
+	r := add("v2_cancelled_2", "cust_v2_cancelled", portonesim.V2Revoked, now.Add(10*day), 9900)
+	r.RevokedAt = now.Add(-2 * day)
+	return list
 }
