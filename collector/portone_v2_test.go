@@ -96,11 +96,31 @@ func TestPortOneV2Golden(t *testing.T) {
 	compareGolden(t, e, "testdata/portone_v2.prom", append(portoneMetrics,
 		"billing_portone_next_payment_timestamp_seconds", "billing_portone_next_payment_amount", "billing_portone_last_run_timestamp_seconds")...)
 	compareGolden(t, e, "testdata/portone_v2.prom", "billing_portone_schedules") // a second refresh logs nothing new
+	// The per-customer judgement of v1 holds for V2: c-failed's latest run
+	// failed; c-lapsing, c-pending and c-new have nothing scheduled; c-revoked
+	// cancelled.
+	compareText(t, e, `# HELP billing_portone_customers_failing `+help(portoneByCustomer.failing)+`
+# TYPE billing_portone_customers_failing gauge
+billing_portone_customers_failing{account="store",customer_uid="c-failed"} 1
+billing_portone_customers_failing{account="store",customer_uid="c-lapsing"} 0
+billing_portone_customers_failing{account="store",customer_uid="c-new"} 0
+billing_portone_customers_failing{account="store",customer_uid="c-paid"} 0
+billing_portone_customers_failing{account="store",customer_uid="c-pending"} 0
+billing_portone_customers_failing{account="store",customer_uid="c-revoked"} 0
+# HELP billing_portone_customers_lapsing `+help(portoneByCustomer.lapsing)+`
+# TYPE billing_portone_customers_lapsing gauge
+billing_portone_customers_lapsing{account="store",customer_uid="c-failed"} 0
+billing_portone_customers_lapsing{account="store",customer_uid="c-lapsing"} 1
+billing_portone_customers_lapsing{account="store",customer_uid="c-new"} 1
+billing_portone_customers_lapsing{account="store",customer_uid="c-paid"} 0
+billing_portone_customers_lapsing{account="store",customer_uid="c-pending"} 1
+billing_portone_customers_lapsing{account="store",customer_uid="c-revoked"} 0
+`, "billing_portone_customers_failing", "billing_portone_customers_lapsing")
 	if n := strings.Count(logs.String(), "Unknown PortOne V2 schedule status"); n != 1 || !strings.Contains(logs.String(), "status=PAUSED") {
 		t.Errorf("%d log lines about the unknown status:\n%s", n, logs.String())
 	}
 	reqs := sim.Requests()
-	if len(reqs) != 2 || reqs[0].Style != "query" || reqs[0].Body.Filter.StoreID != "store-1" ||
+	if len(reqs) != 3 || reqs[0].Style != "query" || reqs[0].Body.Filter.StoreID != "store-1" ||
 		!reqs[0].Body.Filter.Until.Equal(v2Now.Add(60*24*time.Hour)) || !reqs[0].Body.Filter.From.Equal(v2Now.Add(-30*24*time.Hour)) {
 		t.Errorf("requests %+v", reqs)
 	}
