@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Every test billing_exporter has: formatting, vet, lint, unit and
 # integration tests (race detector on), and promtool on the demo's output.
-# It installs what it needs when missing (Prometheus tools from Debian,
-# golangci-lint from the Go module proxy), so it runs on a fresh machine.
+# It installs what it needs when missing (Prometheus 2.42 tools from Debian;
+# golangci-lint, amtool 0.35 and Prometheus 3 from the Go module proxy), so
+# it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GOLANGCI_LINT_VERSION=v2.15.0
+AMTOOL_VERSION=v0.35.0
+PROMETHEUS3_VERSION=v0.316.0 # Prometheus 3.x
+PROMETHEUS3_DIR="$(go env GOPATH)/prometheus3"
 export PATH="$(go env GOPATH)/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -26,6 +30,25 @@ install_tools() {
     step "Installing golangci-lint ${GOLANGCI_LINT_VERSION}"
     go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${GOLANGCI_LINT_VERSION}"
   fi
+  # amtool 0.35 checks receivers Debian's 0.25 does not know (msteamsv2,
+  # webhook payloads). Prometheus 3 and its promtool live in their own
+  # directory, so that Debian's 2.42 stays the one on PATH; e2e and the rule
+  # tests run on both. Built once (Prometheus about 8 minutes cold), then reused.
+  if ! is_go_binary "$(go env GOPATH)/bin/amtool" github.com/prometheus/alertmanager "$AMTOOL_VERSION"; then
+    step "Installing amtool ${AMTOOL_VERSION}"
+    GOBIN="$(go env GOPATH)/bin" go install "github.com/prometheus/alertmanager/cmd/amtool@${AMTOOL_VERSION}"
+  fi
+  for cmd in prometheus promtool; do
+    if ! is_go_binary "$PROMETHEUS3_DIR/$cmd" github.com/prometheus/prometheus "$PROMETHEUS3_VERSION"; then
+      step "Installing $cmd 3 (${PROMETHEUS3_VERSION}) into $PROMETHEUS3_DIR"
+      GOBIN="$PROMETHEUS3_DIR" GOFLAGS=-mod=mod go install "github.com/prometheus/prometheus/cmd/$cmd@${PROMETHEUS3_VERSION}"
+    fi
+  done
+}
+
+# is_go_binary BIN MODULE VERSION: BIN was built by go install from MODULE@VERSION.
+is_go_binary() {
+  [ -x "$1" ] && go version -m "$1" 2>/dev/null | grep -Eq "^[[:space:]]+mod[[:space:]]+$2[[:space:]]+$3([[:space:]]|$)"
 }
 
 install_tools
@@ -51,6 +74,8 @@ scripts/fuzz.sh
 step "Alert rules: promtool check rules, promtool test rules"
 promtool check rules alerts/*.yml
 promtool test rules alerts/tests/*.yml
+"$PROMETHEUS3_DIR/promtool" check rules alerts/*.yml
+"$PROMETHEUS3_DIR/promtool" test rules alerts/tests/*.yml
 
 step "Dashboards: Grafana's TypeScript types, PromQL of every panel"
 scripts/check-dashboards.sh
