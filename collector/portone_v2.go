@@ -26,6 +26,7 @@ func (b *builder) portoneV2(a config.PortOneAccount) error {
 		StoreID:      a.StoreID,
 		HTTPClient:   httpClient,
 		MaxBodyBytes: b.cfg.Global.MaxResponseBytes,
+		MaxPages:     b.cfg.Global.MaxPages,
 	})
 	if err != nil {
 		return err

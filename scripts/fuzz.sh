@@ -15,8 +15,10 @@ targets=(
   "FuzzDecodeCredits ./internal/ncloud"
   "FuzzDecodeCoins ./internal/ncloud"
   "FuzzDecodeDemand ./internal/ncloud"
+  "FuzzDecodeInvoices ./internal/ncloud"
   "FuzzDecode ./internal/vgp"
   "FuzzDecodeResponse ./internal/portone"
+  "FuzzDecodePage ./internal/portonev2"
   "FuzzParse ./internal/config"
 )
 for t in "${targets[@]}"; do

@@ -116,8 +116,11 @@ func (f *FlexBool) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	switch dec.PeekKind() {
 	case 't', 'f':
 		tok, err := dec.ReadToken()
+		if err != nil { // a truncated literal ("t0"): Bool would panic
+			return err
+		}
 		*f = FlexBool(tok.Bool())
-		return err
+		return nil
 	case 'n':
 		*f = false
 		_, err := dec.ReadToken()

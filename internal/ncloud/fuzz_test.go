@@ -53,3 +53,16 @@ func FuzzDecodeDemand(f *testing.F) {
 	seedBodies(f, ActionDemandCost, `{"getProductDemandCostByDiscountListResponse": {"returnCode": "0", "totalRows": 1, "productDemandCostByDiscountList": [{"memberNo": "1", "demandMonth": "202212", "productDemandType": {"code": "GDNS", "regionCode": ""}, "useAmount": 690, "demandAmount": 630, "appliedProductDiscountHistoryList": [{"discountNo": "9694", "discountAppliedAmount": 60}]}]}}`)
 	fuzzDecoder(f, ActionDemandCost, demandList)
 }
+
+func FuzzDecodeInvoices(f *testing.F) {
+	for _, file := range []string{"testdata/getDemandCostList.xml", "testdata/getDemandCostList.json"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"getDemandCostListResponse": {"returnCode": "0", "totalRows": 0, "demandCostList": []}}`))
+	f.Add([]byte(`<getDemandCostListResponse><totalRows>1</totalRows><demandCostList><demandCost><memberNo>1</memberNo><demandMonth>202401</demandMonth><isPaidUp/></demandCost></demandCostList></getDemandCostListResponse>`))
+	fuzzDecoder(f, ActionDemandCostList, invoiceList)
+}

@@ -126,6 +126,7 @@ func TestInvoicesIncompleteAnswers(t *testing.T) {
 		{"bad month", `{"getDemandCostListResponse":{"totalRows":1,"demandCostList":[{"memberNo":"1","demandMonth":"2024-01","isPaidUp":true}]}}`, `demandMonth: "2024-01" is not a yyyyMM month`, 0},
 		{"bad date", `{"getDemandCostListResponse":{"totalRows":1,"demandCostList":[` + row(`,"overdueOccurDate":"soon"`) + `]}}`, `overdueOccurDate: "soon" is not a date`, 0},
 		{"repeated row", `{"getDemandCostListResponse":{"totalRows":2,"demandCostList":[` + row("") + "," + row("") + `]}}`, "", 1},
+		{"truncated boolean", `{"getDemandCostListResponse":{"totalRows":1,"demandCostList":[{"memberNo":"1","demandMonth":"202401","isPaidUp": t0`, "malformed", 0},
 		{"business error", `{"responseError":{"returnCode":"1007011","returnMessage":"month range"}}`, "code 1007011: month range", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
