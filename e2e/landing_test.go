@@ -58,8 +58,13 @@ func TestLandingPageInBrowser(t *testing.T) {
 		t.Errorf("placeholders eaten as tags:\n%s", text)
 	}
 
-	if err := chromedp.Do(ctx, chromedp.Click(`a[href^="/probe"]`, chromedp.NodeVisible), chromedp.WaitVisible("pre")); err != nil {
-		t.Fatal(err)
+	sub, cancelSub := context.WithTimeout(ctx, 15*time.Second)
+	err = chromedp.Do(sub, chromedp.Click(`a[href^="/probe"]`, chromedp.NodeVisible), chromedp.WaitReady("pre"))
+	cancelSub()
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.OuterHTML("html"))
+		t.Fatalf("following the Probe link: %v; at %s:\n%s", err, loc, tail(body, 20))
 	}
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
