@@ -1,6 +1,6 @@
 # Multi-arch build of a static binary on an empty base image, run as nobody:
 #   docker buildx build --platform linux/amd64,linux/arm64 \
-#     --build-arg REVISION=$(git rev-parse HEAD) -t billing_exporter .
+#     --build-arg VERSION=$(cat VERSION) --build-arg REVISION=$(git rev-parse HEAD) -t billing_exporter .
 # The Go stage runs on the build machine's platform and cross-compiles for
 # each target platform, so no emulation is needed. Mount the configuration at
 # /etc/billing_exporter/billing_exporter.yml and secret files wherever its
