@@ -118,7 +118,7 @@ func testCA(t *testing.T, dir string) tls.Certificate {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "upstream"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"billing-upstream.test"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
@@ -235,8 +235,18 @@ func TestHTTPClientConfigTLS(t *testing.T) {
 	if up := vgpUp(t, dir, url, "      tls_config:\n        ca_file: ca.pem\n"); up != "1" {
 		t.Errorf("with ca_file: billing_up %s, want 1", up)
 	}
-	if n := len(via()); n != 1 {
-		t.Errorf("upstream served %d requests, want 1 (only the one with ca_file completes TLS)", n)
+	// server_name is what the certificate is checked against.
+	if up := vgpUp(t, dir, url, "      tls_config: {ca_file: ca.pem, server_name: other.test}\n"); up != "0" {
+		t.Errorf("server_name the certificate does not name: billing_up %s, want 0", up)
+	}
+	if up := vgpUp(t, dir, url, "      tls_config: {ca_file: ca.pem, server_name: billing-upstream.test}\n"); up != "1" {
+		t.Errorf("server_name the certificate names: billing_up %s, want 1", up)
+	}
+	if up := vgpUp(t, dir, url, "      tls_config: {insecure_skip_verify: true}\n"); up != "1" {
+		t.Errorf("insecure_skip_verify: billing_up %s, want 1", up)
+	}
+	if n := len(via()); n != 3 {
+		t.Errorf("upstream served %d requests, want 3 (only those that complete TLS)", n)
 	}
 
 	proxy, proxyLog := tinyproxy(t, "BasicAuth billing s3cret")
@@ -252,7 +262,25 @@ func TestHTTPClientConfigTLS(t *testing.T) {
 	if up := vgpUp(t, dir, url, viaProxy); up != "0" {
 		t.Errorf("CONNECT without the proxy's credentials: billing_up %s, want 0", up)
 	}
-	if n := len(via()); n != 2 {
-		t.Errorf("upstream served %d requests, want 2", n)
+	if n := len(via()); n != 4 {
+		t.Errorf("upstream served %d requests, want 4", n)
+	}
+}
+
+// follow_redirects: false hands a redirect back as the answer (an error for
+// the client); the default follows it.
+func TestHTTPClientConfigFollowRedirects(t *testing.T) {
+	url, via := vgpUpstream(t, nil)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, url, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirect.Close)
+	dir := t.TempDir()
+	from := redirect.URL + vgpsim.Path
+	if up := vgpUp(t, dir, from, "      follow_redirects: false\n"); up != "0" || len(via()) != 0 {
+		t.Errorf("follow_redirects false: billing_up %s, upstream requests %d; want 0, 0", up, len(via()))
+	}
+	if up := vgpUp(t, dir, from, "      follow_redirects: true\n"); up != "1" || len(via()) != 1 {
+		t.Errorf("follow_redirects true: billing_up %s, upstream requests %d; want 1, 1", up, len(via()))
 	}
 }
