@@ -41,14 +41,14 @@ type Exporter struct {
 // alone they would stay open for the transport's IdleConnTimeout, and a
 // burst of reloads piled up thousands of them.
 func (e *Exporter) Retire() {
-	e.closeIdle()
-	time.AfterFunc(e.timeout+time.Second, e.closeIdle)
-}
-
-func (e *Exporter) closeIdle() {
-	for _, t := range e.transports {
-		t.CloseIdleConnections()
+	transports := e.transports // not e: its caches need not live on
+	closeIdle := func() {
+		for _, t := range transports {
+			t.CloseIdleConnections()
+		}
 	}
+	closeIdle()
+	time.AfterFunc(e.timeout+time.Second, closeIdle)
 }
 
 // accountMetric is a metric that belongs to an account rather than to one

@@ -50,11 +50,10 @@ func newFaultStack(t *testing.T, edit func(*config.Config), now func() time.Time
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()
-	// No keep-alive: Go's transport silently resends a request whose reused
-	// connection was reset, which would make the request counts below depend
-	// on the connection pool. Fresh connections keep them exact.
+	// Pooled connections, as in production: a reset on a reused connection
+	// must cost no more attempts than max_retries allows (Go's transport
+	// would resend such a request by itself; the retry layer stops it).
 	transport := collector.NewTransport()
-	transport.DisableKeepAlives = true
 	exp, err := collector.New(&cfg, collector.Options{Logger: logger, Requests: collector.NewRequestCounter(reg), Transport: transport, Now: now})
 	if err != nil {
 		t.Fatal(err)
