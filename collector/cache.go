@@ -16,15 +16,21 @@ import (
 
 // State is what a target knows about its refreshes.
 type State struct {
-	Metrics     []prometheus.Metric // the last good result
-	Err         error               // the last refresh's error; nil if it succeeded
-	LastAttempt time.Time           // when the last refresh finished
-	LastSuccess time.Time           // when the last successful refresh finished
-	Duration    time.Duration       // how long the last refresh took
+	rendered    *rendered     // the last good result, encoded
+	Err         error         // the last refresh's error; nil if it succeeded
+	LastAttempt time.Time     // when the last refresh finished
+	LastSuccess time.Time     // when the last successful refresh finished
+	Duration    time.Duration // how long the last refresh took
 }
 
-// Series is the number of series of the last good result.
-func (s State) Series() int { return len(s.Metrics) }
+// Series is the number of series of the last good result (0 once it is
+// too old to serve).
+func (s State) Series() int {
+	if s.rendered == nil {
+		return 0
+	}
+	return s.rendered.series
+}
 
 // refreshPolicy says how upstream results are reused.
 type refreshPolicy struct {
@@ -42,10 +48,11 @@ type refreshPolicy struct {
 // waiting for it, so that one client with a short scrape timeout cannot
 // cut every refresh short and have that failure served to everyone.
 type cache struct {
-	update func(context.Context) ([]prometheus.Metric, error)
-	policy refreshPolicy
-	now    func() time.Time
-	logger *slog.Logger
+	update    func(context.Context) ([]prometheus.Metric, error)
+	described map[*prometheus.Desc]bool // what the collector announced
+	policy    refreshPolicy
+	now       func() time.Time
+	logger    *slog.Logger
 
 	flights singleflight.Group // one key: the target's refresh
 
@@ -56,7 +63,7 @@ type cache struct {
 
 // view is what one scrape reports for a target.
 type view struct {
-	metrics  []prometheus.Metric
+	data     *rendered // nil: nothing to serve
 	up       bool
 	duration time.Duration
 	state    State
@@ -102,7 +109,7 @@ func (c *cache) get(ctx context.Context) view {
 func (c *cache) viewOf(st State, now time.Time) view {
 	v := view{up: st.Err == nil, duration: st.Duration, state: st}
 	if v.up || (!st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) <= c.policy.staleAfter) {
-		v.metrics = st.Metrics
+		v.data = st.rendered
 	}
 	return v
 }
@@ -117,13 +124,18 @@ func (c *cache) refresh() {
 	defer cancel()
 
 	metrics, err := c.update(ctx)
+	var r *rendered
+	if err == nil {
+		// Validate and encode once; the metrics are dropped after this.
+		r, err = render(metrics, c.described)
+	}
 	took := time.Since(start)
 	// Log before releasing the waiters, so that the line is written by the
 	// time any scrape that saw this refresh has answered.
 	if err != nil {
 		logRefreshError(c.logger, err, took)
 	} else {
-		c.logger.Debug("Refreshed upstream data", "series", len(metrics), "duration_seconds", took.Seconds())
+		c.logger.Debug("Refreshed upstream data", "series", r.series, "duration_seconds", took.Seconds())
 	}
 
 	c.mu.Lock()
@@ -134,10 +146,10 @@ func (c *cache) refresh() {
 	c.state.Duration = took
 	c.state.Err = err
 	if err == nil {
-		c.state.Metrics = metrics
+		c.state.rendered = r
 		c.state.LastSuccess = now
 	} else if now.Sub(c.state.LastSuccess) > c.policy.staleAfter {
-		c.state.Metrics = nil // too old to serve; let it be collected
+		c.state.rendered = nil // too old to serve; let it be collected
 	}
 }
 

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/promslog"
 )
 
@@ -84,13 +82,7 @@ func testExporter(p refreshPolicy, clk *clock, cs ...*fakeCollector) *Exporter {
 
 func gather(t *testing.T, e *Exporter, ctx context.Context) string {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e.Scrape(ctx, nil))
-	out, err := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "billing_test_value", "billing_up")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
+	return string(scrapeBytes(t, e, ctx, "billing_test_value", "billing_up"))
 }
 
 func TestCacheReusesWithinMinRefresh(t *testing.T) {
@@ -248,7 +240,7 @@ func TestStaleValuesServedUntilStaleAfter(t *testing.T) {
 		t.Errorf("after stale_after want no value and up 0:\n%s", out)
 	}
 	st := e.Targets()[0].State()
-	if st.Err == nil || st.Err.Error() != "upstream down" || st.Metrics != nil {
+	if st.Err == nil || st.Err.Error() != "upstream down" || st.Series() != 0 {
 		t.Errorf("state = %+v", st)
 	}
 }

@@ -21,7 +21,9 @@ type Collector interface {
 	Describe(ch chan<- *prometheus.Desc)
 	// Update calls the upstream and returns every metric of one refresh.
 	// On error the result is discarded: a partial result is never reported
-	// as a success.
+	// as a success. The metrics are validated and rendered into exposition
+	// bytes once, at the end of the refresh, and then dropped: scrapes
+	// serve the bytes.
 	Update(ctx context.Context) ([]prometheus.Metric, error)
 }
 
@@ -52,7 +54,8 @@ var (
 // carries the account label first.
 func newDesc(subsystem, name, help string, labels ...string) *prometheus.Desc {
 	labels = append([]string{"account"}, labels...)
-	d := prometheus.NewDesc(prometheus.BuildFQName(namespace, subsystem, name), help, labels, nil)
-	registerLabels(d, labels)
+	fq := prometheus.BuildFQName(namespace, subsystem, name)
+	d := prometheus.NewDesc(fq, help, labels, nil)
+	newFamily(d, fq, help, labels)
 	return d
 }

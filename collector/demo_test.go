@@ -23,7 +23,7 @@ func TestDemoData(t *testing.T) {
 	mfs := gatherOnce(t, e)
 
 	ups := 0
-	for _, m := range family(mfs, "billing_up") {
+	for _, m := range familyIn(mfs, "billing_up") {
 		ups++
 		if m.GetGauge().GetValue() != 1 {
 			t.Errorf("demo collector down: %v", m.GetLabel())
@@ -57,7 +57,7 @@ func TestDemoData(t *testing.T) {
 		{"billing_ncloud_invoice_overdue_amount", map[string]string{"account": "main", "member_no": "10000001", "month": twoMonthsAgo}, 0},
 	} {
 		got, n := 0.0, 0
-		for _, m := range family(mfs, tc.metric) {
+		for _, m := range familyIn(mfs, tc.metric) {
 			if matches(m, tc.labels) {
 				got, n = m.GetGauge().GetValue(), n+1
 			}
@@ -66,24 +66,24 @@ func TestDemoData(t *testing.T) {
 			t.Errorf("%s%v = %v (%d series), want %v", tc.metric, tc.labels, got, n, tc.want)
 		}
 	}
-	for _, m := range family(mfs, "billing_ncloud_invoice_overdue_amount") {
+	for _, m := range familyIn(mfs, "billing_ncloud_invoice_overdue_amount") {
 		if matches(m, map[string]string{"member_no": "10000002", "month": twoMonthsAgo}) && m.GetGauge().GetValue() <= 0 {
 			t.Errorf("the unpaid invoice is not overdue: %v", m)
 		}
 	}
-	if len(family(mfs, "billing_ncloud_invoice_overdue_since_timestamp_seconds")) != 1 {
+	if len(familyIn(mfs, "billing_ncloud_invoice_overdue_since_timestamp_seconds")) != 1 {
 		t.Errorf("want one overdue invoice in the demo")
 	}
 	for _, name := range []string{"billing_ncloud_demand_amount", "billing_ncloud_use_amount", "billing_ncloud_discount_amount",
 		"billing_ncloud_demand_discount_applied_amount", "billing_vgp_payments", "billing_vgp_usage", "billing_portone_schedule_amount",
 		"billing_portone_next_payment_timestamp_seconds", "billing_portone_next_payment_amount", "billing_ncloud_coin_expiry_timestamp_seconds"} {
-		if len(family(mfs, name)) == 0 {
+		if len(familyIn(mfs, name)) == 0 {
 			t.Errorf("demo has no %s", name)
 		}
 	}
 }
 
-func family(mfs []*dto.MetricFamily, name string) []*dto.Metric {
+func familyIn(mfs []*dto.MetricFamily, name string) []*dto.Metric {
 	for _, mf := range mfs {
 		if mf.GetName() == name {
 			return mf.GetMetric()

@@ -25,8 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
 	"github.com/billingexporter/billing_exporter/internal/testenv"
@@ -176,12 +174,7 @@ func vgpUp(t *testing.T, dir, endpoint, httpClientConfig string) string {
 	}
 	cfg.Global.MaxRetries = 0
 	e, _ := newTestExporter(t, cfg, nil)
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e.Scrape(context.Background(), nil))
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := gatherCtx(t, e, context.Background())
 	for _, mf := range mfs {
 		if mf.GetName() == "billing_up" && len(mf.GetMetric()) == 1 {
 			return strconv.FormatFloat(mf.GetMetric()[0].GetGauge().GetValue(), 'g', -1, 64)

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
@@ -122,7 +120,7 @@ func TestNCloudConcurrentScrapesOneCall(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			if n := testutil.CollectAndCount(e.Scrape(context.Background(), nil), "billing_ncloud_credit_remaining"); n == 0 {
+			if n := testutilCount(t, e, "billing_ncloud_credit_remaining"); n == 0 {
 				t.Error("a scrape saw no credits")
 			}
 		})
@@ -146,14 +144,9 @@ func TestNCloudHangingCollector(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e.Scrape(ctx, nil))
-	mfs, err := reg.Gather()
+	mfs := gatherCtx(t, e, ctx)
 	if took := time.Since(start); took > 1500*time.Millisecond {
 		t.Errorf("scrape took %s with a 500ms deadline", took)
-	}
-	if err != nil {
-		t.Fatal(err)
 	}
 	ups := map[string]float64{}
 	counts := map[string]int{}
@@ -185,13 +178,7 @@ func label(m *dto.Metric, name string) string {
 // gatherOnce is one scrape, gathered.
 func gatherOnce(t *testing.T, e *Exporter) []*dto.MetricFamily {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e.Scrape(context.Background(), nil))
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mfs
+	return gatherCtx(t, e, context.Background())
 }
 
 // sumGauge sums every series of a gauge.

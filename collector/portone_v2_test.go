@@ -169,14 +169,11 @@ func TestPortOneV2Unauthorized(t *testing.T) {
 	bad.Name, bad.APISecret = "bad", "wrong-secret-value-1234"
 	var logs bytes.Buffer
 	e := newLoggedExporter(t, &config.Config{PortOne: []config.PortOneAccount{v2Account(url), bad}}, fixedClock(v2Now), &logs)
-	ctx := context.Background()
-	if err := testutil.CollectAndCompare(e.Scrape(ctx, nil), strings.NewReader(`# HELP billing_up `+help(upDesc)+`
+	compareText(t, e, `# HELP billing_up `+help(upDesc)+`
 # TYPE billing_up gauge
 billing_up{account="bad",collector="schedules",provider="portone"} 0
 billing_up{account="store",collector="schedules",provider="portone"} 1
-`), "billing_up"); err != nil {
-		t.Error(err)
-	}
+`, "billing_up")
 	if !strings.Contains(logs.String(), "UNAUTHORIZED") || !strings.Contains(logs.String(), "invalid or missing API secret") ||
 		strings.Contains(logs.String(), "wrong-secret-value-1234") {
 		t.Errorf("log:\n%s", logs.String())

@@ -1,23 +1,61 @@
 package collector
 
 import (
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
+
+// family is what the exposition needs of a descriptor newDesc made, and a
+// prometheus.Desc keeps to itself: its name, help and label names.
+type family struct {
+	desc   *prometheus.Desc
+	name   string
+	help   string
+	labels []string // in the descriptor's order
+	// order lists label indexes by label name: the order of the label
+	// pairs in the exposition.
+	order []int
+}
+
+// families maps every descriptor newDesc made to its family.
+var families sync.Map // *prometheus.Desc -> *family
+
+func newFamily(desc *prometheus.Desc, name, help string, labels []string) *family {
+	f := &family{desc: desc, name: name, help: help, labels: labels, order: make([]int, len(labels))}
+	for i := range f.order {
+		f.order[i] = i
+	}
+	slices.SortStableFunc(f.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	families.Store(desc, f)
+	return f
+}
+
+func familyOf(desc *prometheus.Desc) *family {
+	if f, ok := families.Load(desc); ok {
+		return f.(*family)
+	}
+	return nil
+}
 
 // seriesSet accumulates gauge values by descriptor and label values, so that
 // upstream rows that map to the same series are merged instead of producing
-// a duplicate series (which would fail the whole scrape).
+// a duplicate series (which would fail the whole refresh).
 type seriesSet struct {
 	index   map[*prometheus.Desc]map[string]int
 	series  []series
 	scratch []byte // the key being looked up
 }
 
+// series is one gauge of a refresh; it implements prometheus.Metric, and
+// the renderer reads its fields directly.
 type series struct {
-	desc   *prometheus.Desc
-	labels []string
+	fam    *family
+	labels []string // in the descriptor's order
 	value  float64
 }
 
@@ -66,24 +104,41 @@ func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (i
 		return i, true
 	}
 	m[string(s.scratch)] = len(s.series)
-	s.series = append(s.series, series{desc: desc, labels: labels, value: v})
+	s.series = append(s.series, series{fam: familyOf(desc), labels: labels, value: v})
+	if s.series[len(s.series)-1].fam == nil {
+		s.series[len(s.series)-1].fam = &family{desc: desc} // reported by metrics
+	}
 	return len(s.series) - 1, false
 }
 
-// metrics returns the accumulated series as gauges, grouped by descriptor
-// in the order the descriptors were first seen, each group in scrape order.
+// metrics returns the accumulated series, in the order they were first
+// seen; the renderer sorts them once per refresh.
 func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
-	sorted := s.scrapeOrder()
-	gauges := make([]gauge, len(sorted)) // one allocation for all
-	out := make([]prometheus.Metric, len(sorted))
-	for i, x := range sorted {
-		m, err := newGauge(&gauges[i], x)
-		if err != nil {
-			return nil, err
+	out := make([]prometheus.Metric, len(s.series))
+	for i := range s.series {
+		x := &s.series[i]
+		if x.fam.name == "" {
+			return nil, fmt.Errorf("%s was not made by newDesc", x.fam.desc)
 		}
-		out[i] = m
+		if len(x.labels) != len(x.fam.labels) {
+			return nil, fmt.Errorf("%s: %d label values for %d labels", x.fam.name, len(x.labels), len(x.fam.labels))
+		}
+		out[i] = x
 	}
 	return out, nil
+}
+
+func (x *series) Desc() *prometheus.Desc { return x.fam.desc }
+
+// Write implements prometheus.Metric, for anyone who reads a series as a
+// metric; the renderer does not need it.
+func (x *series) Write(m *dto.Metric) error {
+	m.Label = make([]*dto.LabelPair, len(x.labels))
+	for j, i := range x.fam.order {
+		m.Label[j] = &dto.LabelPair{Name: &x.fam.labels[i], Value: &x.labels[i]}
+	}
+	m.Gauge = &dto.Gauge{Value: &x.value}
+	return nil
 }
 
 // appendKey joins label values with a byte that cannot occur in valid UTF-8.

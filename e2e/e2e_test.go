@@ -303,6 +303,7 @@ func TestEndToEnd(t *testing.T) {
 	s := startStack(t)
 	t.Run("alerts reach Alertmanager", func(t *testing.T) { checkAlerts(t, s) })
 	t.Run("every dashboard query returns data", func(t *testing.T) { checkDashboards(t, s) })
+	t.Run("Prometheus reads the cached gzip scrape", func(t *testing.T) { checkCachedScrape(t, s) })
 }
 
 // checkDashboards runs every panel query of dashboards/ (Grafana variables

@@ -3,17 +3,12 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/billingexporter/billing_exporter/collector"
 )
@@ -66,12 +61,15 @@ func probeFilter(e *collector.Exporter, target, collectorName string) (func(*col
 
 // serveScrape answers one scrape of the targets keep selects (all when nil),
 // bounded by the scrape timeout Prometheus announces; withSelf adds the
-// exporter's own metrics.
+// exporter's own metrics. The format and compression are negotiated as
+// promhttp does (OpenMetrics when asked, gzip when accepted); name[]
+// selects families.
 func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, e *collector.Exporter, keep func(*collector.Target) bool, withSelf bool) {
 	if r.Method == http.MethodHead {
 		// Headers only: a HEAD check must not cost a collection, which
 		// would call every upstream whose cache has expired.
-		w.Header().Set("Content-Type", string(expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)))
+		format, _ := collector.Negotiate(r.Header)
+		w.Header().Set("Content-Type", string(format))
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -107,23 +105,26 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, e *collector.Exp
 		return nil, false
 	}
 	defer cancel()
-	var gatherers prometheus.Gatherers
-	if keep != nil || !s.o.ExporterOnly {
-		reg := prometheus.NewRegistry()
-		if err := reg.Register(e.Scrape(ctx, keep)); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return nil, false
-		}
-		gatherers = append(gatherers, reg)
+	format, gzipped := collector.Negotiate(r.Header)
+	o := collector.ScrapeOptions{Format: format, Gzip: gzipped, Keep: keep, Names: r.URL.Query()["name[]"]}
+	if keep == nil && s.o.ExporterOnly {
+		o.Keep = func(*collector.Target) bool { return false }
 	}
 	if withSelf && s.o.Gatherer != nil {
-		gatherers = append(gatherers, s.o.Gatherer)
+		o.Self = s.o.Gatherer
 	}
 	answer := &bufferedAnswer{header: http.Header{}, code: http.StatusOK}
-	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(s.o.Logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
-	}).ServeHTTP(answer, r)
+	answer.header.Add("Vary", "Accept")
+	answer.header.Add("Vary", "Accept-Encoding")
+	answer.header.Set("Content-Type", string(format))
+	if gzipped {
+		answer.header.Set("Content-Encoding", "gzip")
+	}
+	// The cached blocks are copied into the answer: a cached scrape costs
+	// about that copy.
+	if err := e.WriteScrape(ctx, &answer.body, o); err != nil {
+		s.o.Logger.Error("Error writing a scrape", "err", err)
+	}
 	return answer, true
 }
 
