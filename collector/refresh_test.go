@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 )
@@ -27,7 +25,7 @@ func TestPerCollectorMinRefreshInterval(t *testing.T) {
 	cfg := &config.Config{Global: config.DefaultGlobal, NCloud: []config.NCloudAccount{a}}
 	e, _ := newTestExporter(t, cfg, now)
 	for range 60 {
-		testutil.CollectAndCount(e.Scrape(context.Background(), nil))
+		scrapeBytes(t, e, context.Background())
 		clock.Add(60)
 	}
 	for action, want := range map[string]int{
