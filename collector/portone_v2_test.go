@@ -2,7 +2,6 @@ package collector
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
