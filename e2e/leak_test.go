@@ -32,7 +32,9 @@ func TestNoSecretsOrPersonalData(t *testing.T) {
 		for _, a := range s.demo.Config.VGP {
 			paths = append(paths, "/probe?target=vgp/"+a.Name)
 		}
-		paths = append(paths, "/probe?target=portone/shop")
+		for _, a := range s.demo.Config.PortOne {
+			paths = append(paths, "/probe?target=portone/"+a.Name)
+		}
 		for _, p := range paths {
 			_, b, err := httpGet(s.url + p)
 			if err != nil {

@@ -29,6 +29,7 @@ const (
 	// and message is shown.
 	maxCodeLen    = 40
 	maxMessageLen = 240
+	maxErrorLen   = 2000 // a whole error, with its wrapping
 )
 
 // Redactor removes from text everything an account's requests carried:
@@ -37,10 +38,27 @@ const (
 // JSON body). An upstream that echoes a request back cannot leak it into
 // logs, errors or the status page. It is safe for concurrent use.
 type Redactor struct {
-	fixed   []string // configured values, never forgotten
+	fixed   []entry // configured values, never forgotten
 	mu      sync.Mutex
-	carried []string // values requests carried, oldest first
+	carried []entry // values requests carried: a ring of maxCarried
+	next    int     // where the next carried value goes once the ring is full
 	seen    map[string]bool
+}
+
+// entry is one value in the lower-cased spellings an echo may use.
+type entry struct {
+	value string
+	forms []string
+}
+
+func newEntry(v string) entry {
+	e := entry{value: v}
+	for _, f := range forms(v) {
+		if f = asciiLower(f); !slices.Contains(e.forms, f) {
+			e.forms = append(e.forms, f)
+		}
+	}
+	return e
 }
 
 // NewRedactor returns a redactor that always removes values (empty ones
@@ -48,8 +66,9 @@ type Redactor struct {
 func NewRedactor(values ...string) *Redactor {
 	r := &Redactor{seen: map[string]bool{}}
 	for _, v := range values {
-		if v = strings.TrimSpace(v); v != "" && !slices.Contains(r.fixed, v) {
-			r.fixed = append(r.fixed, v)
+		if v = strings.TrimSpace(v); v != "" && !r.seen[v] {
+			r.seen[v] = true
+			r.fixed = append(r.fixed, newEntry(v))
 		}
 	}
 	return r
@@ -63,15 +82,18 @@ func (r *Redactor) remember(v string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.seen[v] || slices.Contains(r.fixed, v) {
+	if r.seen[v] {
 		return
 	}
-	if len(r.carried) >= maxCarried {
-		delete(r.seen, r.carried[0])
-		r.carried = r.carried[1:]
-	}
-	r.carried = append(r.carried, v)
 	r.seen[v] = true
+	e := newEntry(v)
+	if len(r.carried) < maxCarried {
+		r.carried = append(r.carried, e)
+		return
+	}
+	delete(r.seen, r.carried[r.next].value)
+	r.carried[r.next] = e
+	r.next = (r.next + 1) % maxCarried
 }
 
 // notSecret are request headers whose values say nothing about the account.
@@ -143,32 +165,30 @@ func walkStrings(v any, f func(string)) {
 	}
 }
 
-// values returns every value to remove, longest first so that a value
-// containing another is removed whole.
-func (r *Redactor) values() []string {
-	r.mu.Lock()
-	out := append(slices.Clone(r.fixed), r.carried...)
-	r.mu.Unlock()
-	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
-}
-
 // String returns s without any value, in the forms an upstream may echo
 // it: as sent, URL-escaped, JSON- or HTML-escaped, in any letter case, and
-// for phone numbers with any separators or a national prefix.
+// for phone numbers with any separators or a national prefix. Longer values
+// go first, so that a value inside another cannot leave the rest showing.
 func (r *Redactor) String(s string) string {
 	if r == nil || s == "" {
 		return s
 	}
-	for _, v := range r.values() {
-		for _, form := range forms(v) {
-			s = replaceFold(s, form)
+	r.mu.Lock()
+	all := append(slices.Clone(r.fixed), r.carried...)
+	r.mu.Unlock()
+	slices.SortFunc(all, func(a, b entry) int { return len(b.value) - len(a.value) })
+	ls := asciiLower(s)
+	for _, e := range all {
+		for _, f := range e.forms {
+			if strings.Contains(ls, f) {
+				s, ls = replaceLower(s, ls, f)
+			}
 		}
 	}
 	// Configured phone numbers in any notation; numbers a request carried
 	// (timestamps, page sizes) are not phone numbers.
-	for _, v := range r.fixed {
-		if digits := phoneDigits(v); digits != "" {
+	for _, e := range r.fixed {
+		if digits := phoneDigits(e.value); digits != "" {
 			s = redactPhone(s, digits)
 		}
 	}
@@ -192,36 +212,36 @@ func forms(v string) []string {
 	return out
 }
 
-// replaceFold replaces every occurrence of v in s, ignoring ASCII case.
-func replaceFold(s, v string) string {
-	if len(v) == 0 || len(s) < len(v) {
-		return s
-	}
-	ls, lv := asciiLower(s), asciiLower(v)
-	if !strings.Contains(ls, lv) {
-		return s
-	}
-	var b strings.Builder
+// replaceLower replaces every occurrence of f (lower case) in ls, the
+// ASCII-lowered s, and the same bytes of s. Redacted is lower case, so the
+// results are again a string and its lowered form.
+func replaceLower(s, ls, f string) (string, string) {
+	var b, lb strings.Builder
 	for {
-		i := strings.Index(ls, lv)
+		i := strings.Index(ls, f)
 		if i < 0 {
 			b.WriteString(s)
-			return b.String()
+			lb.WriteString(ls)
+			return b.String(), lb.String()
 		}
 		b.WriteString(s[:i])
+		lb.WriteString(ls[:i])
 		b.WriteString(Redacted)
-		s, ls = s[i+len(v):], ls[i+len(v):]
+		lb.WriteString(Redacted)
+		s, ls = s[i+len(f):], ls[i+len(f):]
 	}
 }
 
-// asciiLower lowers ASCII letters only, so that byte offsets stay those of s.
+// asciiLower lowers ASCII letters only, byte by byte, so that byte offsets
+// stay those of s (whatever it holds, invalid UTF-8 included).
 func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'A' && r <= 'Z' {
-			return r + 'a' - 'A'
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }
 
 // phoneDigits returns the significant digits of a value that looks like a
@@ -299,7 +319,7 @@ func (r *Redactor) Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	out := &redactedError{text: r.String(err.Error()), cause: err}
+	out := &redactedError{text: Clean(r.String(err.Error()), maxErrorLen), cause: err}
 	if ue, ok := AsError(err); ok {
 		clean := *ue
 		clean.Code, clean.Message = ue.Shown()

@@ -74,3 +74,12 @@ func TestSnippetShowsNoBody(t *testing.T) {
 		}
 	}
 }
+
+// Invalid UTF-8 around a value does not shift what is removed.
+func TestRedactorInvalidUTF8(t *testing.T) {
+	r := NewRedactor("Secret-Value-9")
+	got := r.String("\xff\xfe prefix SECRET-value-9 \xff suffix")
+	if strings.Contains(strings.ToLower(got), "secret-value-9") || !strings.Contains(got, "prefix "+Redacted+" \xff suffix") {
+		t.Errorf("%q", got)
+	}
+}
