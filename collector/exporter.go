@@ -14,6 +14,7 @@ type Target struct {
 	Collector string
 	c         Collector
 	cache     *cache
+	conf      targetConf // what shaped it, to keep its cache across reloads
 }
 
 // State returns what the target knows of its last refresh, without calling

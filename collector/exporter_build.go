@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,9 @@ type Options struct {
 	Requests  *RequestCounter   // required: counts upstream requests
 	Transport http.RoundTripper // base transport; nil = NewTransport()
 	Now       func() time.Time  // nil = time.Now; tests move the clock
+	// Previous is the exporter a reload replaces: targets whose
+	// configuration did not change keep its cached data.
+	Previous *Exporter
 }
 
 // NewTransport returns the HTTP transport shared by every upstream client:
@@ -78,6 +82,7 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		b.thresholds(providerPortOne, a.Name, a.Thresholds.List())
 	}
 	e := newExporter(b.targets, b.static)
+	e.carryOver(o.Previous)
 	e.transports = b.transports
 	e.timeout = policy.timeout
 	return e, nil
@@ -146,7 +151,61 @@ func (b *builder) add(provider, account, name string, c Collector) {
 	c = redacting{c, b.redact}
 	policy := b.policy
 	policy.minRefresh = b.cfg.MinRefreshInterval(provider, account, name)
-	b.targets = append(b.targets, newTarget(provider, account, name, c, policy, b.o.Now, b.o.Logger))
+	t := newTarget(provider, account, name, c, policy, b.o.Now, b.o.Logger)
+	t.conf = targetConf{Global: b.cfg.Global, Account: b.accountConfig(provider, account)}
+	b.targets = append(b.targets, t)
+}
+
+// targetConf is everything in the configuration that shapes a target's
+// data: when it is unchanged across a reload, so is the data.
+type targetConf struct {
+	Global  config.Global
+	Account any
+}
+
+// accountConfig returns the configuration of one account.
+func (b *builder) accountConfig(provider, account string) any {
+	switch provider {
+	case providerNCloud:
+		for _, a := range b.cfg.NCloud {
+			if a.Name == account {
+				return a
+			}
+		}
+	case providerVGP:
+		for _, a := range b.cfg.VGP {
+			if a.Name == account {
+				return a
+			}
+		}
+	case providerPortOne:
+		for _, a := range b.cfg.PortOne {
+			if a.Name == account {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// carryOver gives every target whose configuration did not change the
+// cached data of its predecessor in prev, so that a reload does not make
+// the next scrape call every upstream again (which rate-limited APIs
+// punish). Removed and changed targets start empty.
+func (e *Exporter) carryOver(prev *Exporter) {
+	if prev == nil {
+		return
+	}
+	old := map[[3]string]*Target{}
+	for _, t := range prev.targets {
+		old[[3]string{t.Provider, t.Account, t.Collector}] = t
+	}
+	for _, t := range e.targets {
+		p := old[[3]string{t.Provider, t.Account, t.Collector}]
+		if p != nil && p.conf.Account != nil && reflect.DeepEqual(p.conf, t.conf) {
+			t.cache.state = p.cache.snapshot()
+		}
+	}
 }
 
 // redacting is a collector whose errors pass the redactor before

@@ -135,15 +135,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	requests := collector.NewRequestCounter(reg)
+	var srv *server.Server
 	build := func(cfg *config.Config) (*collector.Exporter, error) {
-		return collector.New(cfg, collector.Options{Logger: logger, Requests: requests})
+		o := collector.Options{Logger: logger, Requests: requests}
+		if srv != nil {
+			o.Previous = srv.Exporter() // unchanged accounts keep their caches
+		}
+		return collector.New(cfg, o)
 	}
 	exp, err := build(cfg)
 	if err != nil {
 		logger.Error("Building collectors failed", "err", err)
 		return 1
 	}
-	srv, err := server.New(server.Options{
+	srv, err = server.New(server.Options{
 		Logger:        logger,
 		MetricsPath:   f.metricsPath,
 		Gatherer:      reg,
