@@ -35,9 +35,11 @@ type Exporter struct {
 }
 
 // Retire closes the idle upstream connections of an exporter a reload
-// replaced, now and again once any refresh still running has ended; left
-// alone they would stay open for the transport's IdleConnTimeout, and a
-// burst of reloads piled up thousands of them.
+// replaced: at once, then every second until its longest refresh (timeout)
+// can no longer be running, so that the connections of refreshes still
+// under way close soon after they end. Left alone they would stay open for
+// the transport's IdleConnTimeout, and a burst of reloads piled up
+// thousands of them.
 func (e *Exporter) Retire() {
 	transports := e.transports // not e: its caches need not live on
 	closeIdle := func() {
@@ -46,7 +48,15 @@ func (e *Exporter) Retire() {
 		}
 	}
 	closeIdle()
-	time.AfterFunc(e.timeout+time.Second, closeIdle)
+	until := time.Now().Add(e.timeout + time.Second)
+	var tick func()
+	tick = func() {
+		closeIdle()
+		if time.Now().Before(until) {
+			time.AfterFunc(time.Second, tick)
+		}
+	}
+	time.AfterFunc(time.Second, tick)
 }
 
 // accountMetric is a metric that belongs to an account rather than to one
