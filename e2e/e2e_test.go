@@ -41,8 +41,10 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// start runs a process until the test ends, keeping its output for failures.
-func start(t *testing.T, name string, args ...string) {
+// start runs a process until the test ends, keeping its output for
+// failures. kill ends it early with SIGKILL, as the OOM killer or an
+// evicted pod would.
+func start(t *testing.T, name string, args ...string) (kill func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -51,13 +53,19 @@ func start(t *testing.T, name string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	wait := func() { once.Do(func() { _ = cmd.Wait() }) }
 	t.Cleanup(func() {
 		cancel()
-		_ = cmd.Wait()
+		wait()
 		if t.Failed() {
 			t.Logf("--- %s output:\n%s", filepath.Base(name), tail(out.String(), 4000))
 		}
 	})
+	return func() {
+		_ = cmd.Process.Kill()
+		wait()
+	}
 }
 
 type lockedBuffer struct {
@@ -175,6 +183,12 @@ var forRE = regexp.MustCompile(`(?m)^(\s+)for: .*$`)
 // production; expressions, labels and annotations are the shipped ones.
 func rulesForTest(t *testing.T, dir string) []string {
 	t.Helper()
+	return rulesWithFor(t, dir, "0s")
+}
+
+// rulesWithFor copies alerts/ into dir with every `for:` set to forValue.
+func rulesWithFor(t *testing.T, dir, forValue string) []string {
+	t.Helper()
 	files, err := filepath.Glob("../alerts/*.yml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no rule files: %v", err)
@@ -186,7 +200,7 @@ func rulesForTest(t *testing.T, dir string) []string {
 			t.Fatal(err)
 		}
 		dst := filepath.Join(dir, filepath.Base(f))
-		if err := os.WriteFile(dst, forRE.ReplaceAll(data, []byte("${1}for: 0s")), 0o600); err != nil {
+		if err := os.WriteFile(dst, forRE.ReplaceAll(data, []byte("${1}for: "+forValue)), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, dst)
@@ -196,13 +210,25 @@ func rulesForTest(t *testing.T, dir string) []string {
 
 type stack struct {
 	exporter, prometheus, alertmanager string // base URLs
+	exporterAddr                       string
 	hook                               *webhook
+	killExporter                       func()
 }
 
-// startStack starts exporter, Alertmanager and Prometheus and waits until
-// Prometheus has scraped the exporter.
-func startStack(t *testing.T) *stack {
-	prometheus := lookPath(t, "prometheus")
+// prometheusVersions are the Prometheus servers the end-to-end tests run
+// on: Debian's 2.42 from PATH and Prometheus 3 built from the module proxy
+// (scripts/test-all.sh installs both).
+var prometheusVersions = []struct {
+	name string
+	find func(testing.TB) string
+}{
+	{"Prometheus 2", func(t testing.TB) string { return testenv.LookPath(t, "prometheus") }},
+	{"Prometheus 3", testenv.Prometheus3},
+}
+
+// startStack starts exporter, Alertmanager and the given Prometheus and
+// waits until Prometheus has scraped the exporter.
+func startStack(t *testing.T, prometheus string) *stack {
 	alertmanager := lookPath(t, "prometheus-alertmanager")
 	dir := t.TempDir()
 
@@ -213,7 +239,8 @@ func startStack(t *testing.T) *stack {
 
 	exporterAddr, amAddr, promAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	s.exporter, s.alertmanager, s.prometheus = "http://"+exporterAddr, "http://"+amAddr, "http://"+promAddr
-	start(t, bin, "--demo", "--web.listen-address="+exporterAddr, "--log.level=warn")
+	s.exporterAddr = exporterAddr
+	s.killExporter = start(t, bin, "--demo", "--web.listen-address="+exporterAddr, "--log.level=warn")
 
 	amConfig := filepath.Join(dir, "alertmanager.yml")
 	writeFile(t, amConfig, fmt.Sprintf(`route:
@@ -300,10 +327,16 @@ func query(base, expr string) ([]sample, error) {
 }
 
 func TestEndToEnd(t *testing.T) {
-	s := startStack(t)
-	t.Run("alerts reach Alertmanager", func(t *testing.T) { checkAlerts(t, s) })
-	t.Run("every dashboard query returns data", func(t *testing.T) { checkDashboards(t, s) })
-	t.Run("Prometheus reads the cached gzip scrape", func(t *testing.T) { checkCachedScrape(t, s) })
+	for _, v := range prometheusVersions {
+		t.Run(v.name, func(t *testing.T) {
+			began := time.Now()
+			s := startStack(t, v.find(t))
+			t.Run("alerts reach Alertmanager", func(t *testing.T) { checkAlerts(t, s) })
+			t.Run("every dashboard query returns data", func(t *testing.T) { checkDashboards(t, s) })
+			t.Run("Prometheus reads the cached gzip scrape", func(t *testing.T) { checkCachedScrape(t, s) })
+			t.Logf("%s: %s", v.name, time.Since(began).Round(100*time.Millisecond))
+		})
+	}
 }
 
 // checkDashboards runs every panel query of dashboards/ (Grafana variables
@@ -338,6 +371,7 @@ func checkAlerts(t *testing.T, s *stack) {
 		{"alertname": "BillingNCloudCreditExpiringUnused", "severity": "warning", "account": "main", "member_no": "10000001", "discount_no": "90001"},
 		{"alertname": "BillingNCloudCoinExpiringUnused", "severity": "warning", "account": "main", "member_no": "10000003", "discount_no": "90002"},
 		{"alertname": "BillingVGPBalanceLow", "severity": "warning", "account": "kiosk", "caller": "Vroomgo"},
+		{"alertname": "BillingWatchdog", "severity": "none"},
 		{"alertname": "BillingPortOnePaymentFailed", "severity": "critical", "account": "shop", "customer_uid": "cust_payment_failed"},
 		{"alertname": "BillingPortOneSubscriptionLapsing", "severity": "warning", "account": "shop", "customer_uid": "cust_lapsing"},
 		{"alertname": "BillingPortOnePaymentFailed", "severity": "critical", "account": "store", "customer_uid": "cust_v2_failed"},
