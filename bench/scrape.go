@@ -11,11 +11,12 @@ import (
 	"time"
 )
 
-// A scrape asks for what Prometheus asks for: the text format, gzipped
-// (Go's transport adds Accept-Encoding: gzip and unpacks the answer), and
-// announces a scrape timeout, which bounds the exporter's collection.
+// A scrape asks for what Prometheus asks for: its Accept header
+// (OpenMetrics first; the floor, promhttp without OpenMetrics, answers
+// text), gzipped (Go's transport adds Accept-Encoding: gzip and unpacks the
+// answer), and announces a scrape timeout.
 const (
-	acceptHeader  = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
+	acceptHeader  = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 	scrapeTimeout = 30 * time.Second
 )
 

@@ -13,40 +13,30 @@ type ProductDemandType struct {
 	RegionCode string `xml:"regionCode" json:"regionCode"`
 }
 
-// CreditHistory is one credit granted to a member and how it was used.
+// CreditHistory is one credit granted to a member. Its use history
+// (creditUseHistory) and eligible products are not decoded: no metric
+// reads them, and they are most of a credit's bytes.
 type CreditHistory struct {
-	MemberNo FlexString  `xml:"memberNo" json:"memberNo"`
-	Credit   Credit      `xml:"credit" json:"credit"`
-	Uses     []CreditUse `xml:"creditUseHistory>creditUseHistory" json:"creditUseHistory"`
+	MemberNo FlexString `xml:"memberNo" json:"memberNo"`
+	Credit   Credit     `xml:"credit" json:"credit"`
 }
 
 // Credit is the credit itself.
 type Credit struct {
-	DiscountNo         FlexString          `xml:"discountNo" json:"discountNo"`
-	CreditName         string              `xml:"creditName" json:"creditName"`
-	ReceivedCredit     Number              `xml:"receivedCredit" json:"receivedCredit"`
-	RemainingCredit    Number              `xml:"remainingCredit" json:"remainingCredit"`
-	ValidityStartMonth FlexString          `xml:"validityStartMonth" json:"validityStartMonth"`
-	ValidityEndMonth   FlexString          `xml:"validityEndMonth" json:"validityEndMonth"`
-	CreditType         CommonCode          `xml:"creditType" json:"creditType"`
-	EligibleProducts   []ProductDemandType `xml:"eligibleProductDemandTypeList>productDemandType" json:"eligibleProductDemandTypeList"`
-	PayCurrency        CommonCode          `xml:"payCurrency" json:"payCurrency"`
+	DiscountNo         FlexString `xml:"discountNo" json:"discountNo"`
+	CreditName         string     `xml:"creditName" json:"creditName"`
+	ReceivedCredit     Number     `xml:"receivedCredit" json:"receivedCredit"`
+	RemainingCredit    Number     `xml:"remainingCredit" json:"remainingCredit"`
+	ValidityStartMonth FlexString `xml:"validityStartMonth" json:"validityStartMonth"`
+	ValidityEndMonth   FlexString `xml:"validityEndMonth" json:"validityEndMonth"`
+	CreditType         CommonCode `xml:"creditType" json:"creditType"`
+	PayCurrency        CommonCode `xml:"payCurrency" json:"payCurrency"`
 }
 
-// CreditUse is a credit's use in one month for one product.
-type CreditUse struct {
-	UseMonth          FlexString        `xml:"useMonth" json:"useMonth"`
-	ProductDemandType ProductDemandType `xml:"productDemandType" json:"productDemandType"`
-	UnusedCredit      Number            `xml:"unusedCredit" json:"unusedCredit"`
-	UsedCredit        Number            `xml:"usedCredit" json:"usedCredit"`
-	RemainingCredit   Number            `xml:"remainingCredit" json:"remainingCredit"`
-}
-
-// CoinHistory is one coin charge and how it was used.
+// CoinHistory is one coin charge; its use history is not decoded.
 type CoinHistory struct {
 	MemberNo FlexString `xml:"memberNo" json:"memberNo"`
 	Coin     Coin       `xml:"coin" json:"coin"`
-	Uses     []CoinUse  `xml:"coinUseHistory>coinUseHistory" json:"coinUseHistory"`
 }
 
 // Coin is the coin charge itself. The API spells coinChagedNo without the r.
@@ -61,16 +51,6 @@ type Coin struct {
 	IsShareCoin        FlexBool   `xml:"isShareCoin" json:"isShareCoin"`
 	ValidityStartMonth FlexString `xml:"validityStartMonth" json:"validityStartMonth"`
 	ValidityEndMonth   FlexString `xml:"validityEndMonth" json:"validityEndMonth"`
-}
-
-// CoinUse is a coin's use in one month.
-type CoinUse struct {
-	MemberNo       FlexString `xml:"memberNo" json:"memberNo"`
-	SharedMemberNo FlexString `xml:"sharedMemberNo" json:"sharedMemberNo"`
-	UseMonth       FlexString `xml:"useMonth" json:"useMonth"`
-	UnusedCoin     Number     `xml:"unusedCoin" json:"unusedCoin"`
-	UsedCoin       Number     `xml:"usedCoin" json:"usedCoin"`
-	RemainingCoin  Number     `xml:"remainingCoin" json:"remainingCoin"`
 }
 
 // ProductDemandCost is what one product cost a member in one month, with
