@@ -130,6 +130,25 @@ func (n ncloudExprs) expiringTable(kind string, onlyLive bool) *panel {
 	return table("", "", labels, cols...).sorted("Expires", false)
 }
 
+// exhaustedCredits lists credits that are used up (nothing left of what
+// was received) and have not expired: a fact the alerts no longer page on,
+// shown here instead.
+func (n ncloudExprs) exhaustedCredits() *panel {
+	labels := []string{"account", "member_no", "credit_name", "credit_type", "discount_no", "currency"}
+	by := strings.Join(labels, ", ")
+	key := "account, member_no, discount_no"
+	usedUp := fmt.Sprintf("((%s == 0) and on(%s) (%s > time()))",
+		n.m("billing_ncloud_credit_remaining"), key, n.m("billing_ncloud_credit_expiry_timestamp_seconds"))
+	received := fmt.Sprintf("(%s and on(%s) %s)", n.m("billing_ncloud_credit_received"), by, usedUp)
+	expiresAt := ms(agg("max", key, fmt.Sprintf("(%s and on(%s) %s)", n.m("billing_ncloud_credit_expiry_timestamp_seconds"), key, usedUp)))
+	return table("Exhausted credits",
+		"Which NCP credits are used up before their validity ends? Credits with nothing left of what was received that have not expired; use they were eligible for is now paid by coins or the payment method. A used-up credit does not page: the prepaid runway alert covers the money still left.",
+		labels,
+		col("Received", "short", agg("sum", by, received)),
+		col("Valid until", "dateTimeAsIso", expiresAt),
+	).sorted("Valid until", false).size(12, 8)
+}
+
 func overview() board {
 	n := ncloudExprs{filter{byAccount}}
 	upcoming := sel("billing_portone_upcoming_schedules", byAccount)
@@ -244,6 +263,7 @@ func ncloud() board {
 					q(agg("sum", "account, currency", n.m("billing_ncloud_credit_received")), "{{account}} received ({{currency}})"),
 				).withUnit("short"),
 				credits,
+				n.exhaustedCredits(),
 			}},
 			{"Coins", []*panel{
 				bargauge("Coin left by type and status",

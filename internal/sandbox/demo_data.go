@@ -20,7 +20,8 @@ var (
 )
 
 // ncloudMain is generated history plus a credit that is almost used up and
-// expires at the end of this month, a member whose only coin expires at
+// expires at the end of this month, a credit used up months before it
+// expires, a member whose only coin expires at
 // the end of this month with money left, and a member whose bill of two
 // months ago is unpaid and overdue.
 func ncloudMain(now time.Time) ncloudsim.Data {
@@ -37,6 +38,15 @@ func ncloudMain(now time.Time) ncloudsim.Data {
 		},
 	})
 	unpaidInvoice(&d, "10000002", now)
+	d.Credits = append(d.Credits, ncloudsim.CreditHistory{
+		MemberNo: "10000002", // used up three months before it expires
+		Credit: ncloudsim.Credit{
+			DiscountNo: "90003", CreditName: "migration-credit",
+			ReceivedCredit: 300_000, RemainingCredit: 0,
+			ValidityStartMonth: yyyymm(now.AddDate(0, -3, 0)), ValidityEndMonth: yyyymm(now.AddDate(0, 3, 0)),
+			CreditType: feeCred, PayCurrency: krw,
+		},
+	})
 	d.Coins = append(d.Coins, ncloudsim.CoinHistory{
 		MemberNo: "10000003", // a member whose only coin expires unused
 		Coin: ncloudsim.Coin{
