@@ -79,6 +79,14 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates a configuration. Relative secret file paths
 // are taken relative to the directory of file (as Prometheus does).
 func Parse(data []byte, file string) (*Config, error) {
+	c, err := parse(data, file)
+	if err != nil {
+		return nil, hideURLPasswords(err)
+	}
+	return c, nil
+}
+
+func parse(data []byte, file string) (*Config, error) {
 	c := &Config{Global: DefaultGlobal}
 	root, err := singleDocument(data)
 	if err != nil {
@@ -93,6 +101,20 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// urlPasswordRE finds the password of a URL's userinfo in any text.
+var urlPasswordRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"]*:)[^\s/?#@"]*@`)
+
+// hideURLPasswords replaces every URL password in err's text, whichever
+// parser wrote it (url.Parse quotes the whole URL): an endpoint or a
+// proxy_url with a password must not print it.
+func hideURLPasswords(err error) error {
+	msg := err.Error()
+	if hidden := urlPasswordRE.ReplaceAllString(msg, "${1}xxxxx@"); hidden != msg {
+		return errors.New(hidden)
+	}
+	return err
 }
 
 // singleDocument parses data as one YAML document. A second document

@@ -15,6 +15,9 @@ func loadWith(t *testing.T, secretPath string) error {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "billing_exporter.yml")
 	yml := "ncloud:\n  - name: a\n    access_key: k\n    secret_key_file: " + secretPath + "\n"
+	if ca, ok := strings.CutPrefix(secretPath, "ca:"); ok {
+		yml = "ncloud:\n  - name: a\n    access_key: k\n    secret_key: s\n    http_client_config: {tls_config: {ca_file: " + ca + "}}\n"
+	}
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +46,8 @@ func TestSecretFileKinds(t *testing.T) {
 		name, path, want string
 	}{
 		{"/dev/zero", "/dev/zero", `field "secret_key_file": not a regular file (a device)`},
+		{"/dev/zero as a CA bundle", "ca:/dev/zero", `tls_config: "ca_file": not a regular file (a device)`},
+		{"a FIFO as a CA bundle", "ca:" + fifo, `tls_config: "ca_file": not a regular file (a named pipe)`},
 		{"a FIFO", fifo, `field "secret_key_file": not a regular file (a named pipe)`},
 		{"a directory", dir, `field "secret_key_file": not a regular file (a directory)`},
 		{"over 64 KiB", big, `field "secret_key_file": the file is larger than 64 KiB`},
@@ -78,6 +83,8 @@ func TestErrorsDoNotEchoSecrets(t *testing.T) {
 		{"password in endpoint", "ncloud:\n  - {name: a, access_key: k, secret_key: s, endpoint: \"https://user:" + secret + "@billing.example/v1\"}\n", `field "endpoint": "https://user:xxxxx@billing.example/v1" must not carry a user or password`},
 		{"password in a bad endpoint", "ncloud:\n  - {name: a, access_key: k, secret_key: s, endpoint: \"ftp://user:" + secret + "@billing.example/v1\"}\n", `field "endpoint"`},
 		{"password in an unparsable endpoint", "vgp:\n  - {name: v, caller: c, email: a@example.com, endpoint: \"https://user:" + secret + "@bad host/\"}\n", `field "endpoint"`},
+		{"password in an unparsable proxy_url", "vgp:\n  - {name: v, caller: c, email: a@example.com, http_client_config: {proxy_url: \"ftp://u:" + secret + "@pro xy:3128\"}}\n", `field "http_client_config"`},
+		{"a key pasted into key_file", "vgp:\n  - {name: v, caller: c, email: a@example.com, http_client_config: {tls_config: {cert_file: /etc/hostname, key_file: \"" + secret + "\"}}}\n", `tls_config: "key_file": cannot read the file: no such file or directory`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "billing_exporter.yml")

@@ -77,6 +77,18 @@ func (h *HTTPClientConfig) validate(dir string) error {
 	if err := h.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", field, err)
 	}
+	// The library reads these files whole and blocks on a FIFO; check them
+	// as secret files are checked first (key_file holds a private key).
+	for _, f := range []struct{ key, path string }{
+		{"ca_file", h.TLSConfig.CAFile}, {"cert_file", h.TLSConfig.CertFile}, {"key_file", h.TLSConfig.KeyFile},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := checkTLSFile(f.path); err != nil {
+			return fmt.Errorf("%s: tls_config: %q: %w", field, f.key, err)
+		}
+	}
 	if _, err := promconfig.NewTLSConfig(&h.TLSConfig); err != nil {
 		return fmt.Errorf("%s: tls_config: %w", field, err)
 	}

@@ -84,7 +84,7 @@ func TestHTTPClientConfigRefused(t *testing.T) {
 		{"proxy_url and proxy_from_environment", acct("      proxy_url: http://p:3128\n      proxy_from_environment: true\n"),
 			`field "http_client_config": if proxy_from_environment is configured, proxy_url must not be configured`},
 		{"missing CA file", acct("      tls_config: {ca_file: no-such-ca.pem}\n"),
-			`field "http_client_config": tls_config: unable to read CA cert`},
+			`field "http_client_config": tls_config: "ca_file": cannot read the file: no such file or directory`},
 		{"not a mapping", acct("      true\n"), `field "http_client_config": line 6: expected a mapping`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

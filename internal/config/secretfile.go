@@ -76,6 +76,26 @@ func readRegular(path string) ([]byte, error) {
 	return b, nil
 }
 
+// maxTLSFileBytes bounds a CA bundle or certificate chain (the whole
+// Mozilla bundle is about 220 KB).
+const maxTLSFileBytes = 4 << 20
+
+// checkTLSFile checks a TLS file before prometheus/common reads it: a
+// regular file of at most 4 MiB. Like secret files, errors do not name it.
+func checkTLSFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileError(err)
+	}
+	if !st.Mode().IsRegular() {
+		return regular(st)
+	}
+	if st.Size() > maxTLSFileBytes {
+		return errors.New("the file is larger than 4 MiB")
+	}
+	return nil
+}
+
 func regular(st fs.FileInfo) error {
 	m := st.Mode()
 	switch {
