@@ -124,3 +124,24 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// The examples that load rules load every rule file of alerts/, so that the
+// meta-monitoring rules are never left out.
+func TestExamplesLoadEveryRuleFile(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(root, "alerts", "*.yml"))
+	for _, ex := range []string{"prometheus.yml", "prometheus-probe.yml"} {
+		var c struct {
+			RuleFiles []string `yaml:"rule_files"`
+		}
+		readYAML(t, filepath.Join(root, "examples", ex), &c)
+		loaded := map[string]bool{}
+		for _, r := range c.RuleFiles {
+			loaded[filepath.Base(r)] = true
+		}
+		for _, f := range files {
+			if !loaded[filepath.Base(f)] {
+				t.Errorf("examples/%s does not load alerts/%s", ex, filepath.Base(f))
+			}
+		}
+	}
+}
