@@ -177,7 +177,7 @@ func (f *fakes) collectorCalls() map[string]int {
 // config writes the exporter's config file for the world into dir.
 func (f *fakes) config(dir string) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "global:\n  min_refresh_interval: %s\n  timeout: 30s\n  max_concurrency: 4\n  max_response_bytes: 67108864\n", f.w.minRefresh)
+	fmt.Fprintf(&b, "global:\n  min_refresh_interval: %s\n  timeout: 2m\n  max_concurrency: 4\n  max_response_bytes: 67108864\n", f.w.minRefresh)
 	if len(f.w.ncloud) > 0 {
 		b.WriteString("ncloud:\n")
 	}

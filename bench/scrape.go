@@ -128,3 +128,17 @@ func sumOf(body []byte, name string) float64 {
 	}
 	return total
 }
+
+// checkAllUp fails unless the scrape has billing_up series, all 1.
+func checkAllUp(body []byte) error {
+	up := samples(body, func(n string) bool { return n == "billing_up" })
+	if len(up) == 0 {
+		return fmt.Errorf("no billing_up series")
+	}
+	for _, s := range up {
+		if s.value != 1 {
+			return fmt.Errorf("collector down: billing_up%s", s.labels)
+		}
+	}
+	return nil
+}

@@ -111,3 +111,19 @@ func measure(h *harness, p *proc, sc *scraper, prevAlloc float64) (measured, flo
 // before a measurement, so that the harness, whose fakes share the CPUs
 // with the exporter, does neither during one.
 func settle() { debug.FreeOSMemory() }
+
+// awaitRefresh scrapes until every collector is up: a first refresh of a
+// large account may outlast one scrape timeout on a loaded machine, and
+// goes on until a later scrape gets its result.
+func (h *harness) awaitRefresh(s *session) error {
+	for try := 1; ; try++ {
+		r, err := s.sc.scrape(h.ctx, s.p.url)
+		if err != nil {
+			return err
+		}
+		err = checkAllUp(r.body)
+		if err == nil || try == 3 {
+			return err
+		}
+	}
+}

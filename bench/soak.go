@@ -66,6 +66,9 @@ const soakRounds = 8
 // halves, goroutines not at all (two allowed for connections closing).
 func (h *harness) soakRun(s *session, name string, total, scrapers int) error {
 	warm := max(total/5, 2)
+	if err := h.awaitRefresh(s); err != nil {
+		return err
+	}
 	if _, err := h.hammer(s, scrapers, time.Hour, warm); err != nil {
 		return err
 	}

@@ -60,12 +60,27 @@ func (s *segmenter) segment() (segment, error) {
 	return segment{data: bytes.Clone(s.buf.Bytes()), crc: s.crc, size: s.size}, nil
 }
 
-func compressSegment(b []byte) (segment, error) {
-	s := newSegmenter()
-	if _, err := s.Write(b); err != nil {
-		return segment{}, err
+// storedLimit is the size below which a segment is stored, not
+// compressed: HELP and TYPE lines and the families of small accounts, where
+// a compressor's setup costs more than the bytes it saves.
+const storedLimit = 2048
+
+// storedSegment is b as stored (uncompressed) deflate blocks: each a zero
+// header byte (not final, type 00, padding: the segment starts
+// byte-aligned), the length and its complement, and the bytes.
+func storedSegment(b []byte) segment {
+	s := segment{crc: crc32.ChecksumIEEE(b), size: int64(len(b))}
+	out := make([]byte, 0, len(b)+5*(len(b)/0xffff+1))
+	for {
+		n := min(len(b), 0xffff)
+		out = append(out, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
+		out = append(out, b[:n]...)
+		if b = b[n:]; len(b) == 0 {
+			break
+		}
 	}
-	return s.segment()
+	s.data = out
+	return s
 }
 
 // gzipHeader is a gzip member header without name, time or extra fields

@@ -128,11 +128,12 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	}
 	name, help, typ := f.name, f.help, dto.MetricType_GAUGE
 	mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
-	pairs := make([]dto.LabelPair, chunk*len(f.labels))
-	ptrs := make([]*dto.LabelPair, chunk*len(f.labels))
-	gauges := make([]dto.Gauge, chunk)
-	ms := make([]dto.Metric, chunk)
-	mps := make([]*dto.Metric, chunk)
+	size := min(chunk, len(list)) // most families are small
+	pairs := make([]dto.LabelPair, size*len(f.labels))
+	ptrs := make([]*dto.LabelPair, size*len(f.labels))
+	gauges := make([]dto.Gauge, size)
+	ms := make([]dto.Metric, size)
+	mps := make([]*dto.Metric, size)
 	return encodeFamily(name, len(list), func(from, to int) *dto.MetricFamily {
 		mf.Metric = mps[:to-from]
 		n := len(f.labels)
@@ -189,7 +190,9 @@ func (l metricList) Collect(ch chan<- prometheus.Metric) {
 // the family with series from..to), with expfmt in both formats.
 func encodeFamily(name string, n int, part func(from, to int) *dto.MetricFamily) (*block, error) {
 	b := &block{name: name, header: &header{}}
-	textZ, omZ := newSegmenter(), newSegmenter()
+	// The series lines go to a plain buffer until it is large enough to be
+	// worth compressing; from then on through a compressor.
+	outs := [2]*segmentBuilder{{}, {}}
 	var plain bytes.Buffer
 	for from := 0; from < n; from += chunk {
 		mf := part(from, min(n, from+chunk))
@@ -198,11 +201,10 @@ func encodeFamily(name string, n int, part func(from, to int) *dto.MetricFamily)
 				b.first = append(b.first, m.GetValue())
 			}
 		}
-		for _, f := range []struct {
+		for i, f := range []struct {
 			encode func(*bytes.Buffer, *dto.MetricFamily) error
 			header *[]byte
-			out    *segmenter
-		}{{encodeText, &b.header.text, textZ}, {encodeOpenMetrics, &b.header.om, omZ}} {
+		}{{encodeText, &b.header.text}, {encodeOpenMetrics, &b.header.om}} {
 			plain.Reset()
 			if err := f.encode(&plain, mf); err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
@@ -212,25 +214,50 @@ func encodeFamily(name string, n int, part func(from, to int) *dto.MetricFamily)
 			if from == 0 {
 				*f.header = bytes.Clone(body[:h])
 			}
-			if _, err := f.out.Write(body[h:]); err != nil {
+			if err := outs[i].write(body[h:]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var err error
-	if b.text, err = textZ.segment(); err != nil {
+	if b.text, err = outs[0].segment(); err != nil {
 		return nil, err
 	}
-	if b.om, err = omZ.segment(); err != nil {
+	if b.om, err = outs[1].segment(); err != nil {
 		return nil, err
 	}
-	if b.header.textZ, err = compressSegment(b.header.text); err != nil {
-		return nil, err
-	}
-	if b.header.omZ, err = compressSegment(b.header.om); err != nil {
-		return nil, err
-	}
+	b.header.textZ = storedSegment(b.header.text)
+	b.header.omZ = storedSegment(b.header.om)
 	return b, nil
+}
+
+// segmentBuilder collects one block's bytes, compressing them once there
+// are enough to be worth it.
+type segmentBuilder struct {
+	small bytes.Buffer
+	z     *segmenter
+}
+
+func (s *segmentBuilder) write(p []byte) error {
+	if s.z == nil && s.small.Len()+len(p) < storedLimit {
+		s.small.Write(p)
+		return nil
+	}
+	if s.z == nil {
+		s.z = newSegmenter()
+		if _, err := s.z.Write(s.small.Bytes()); err != nil {
+			return err
+		}
+	}
+	_, err := s.z.Write(p)
+	return err
+}
+
+func (s *segmentBuilder) segment() (segment, error) {
+	if s.z == nil {
+		return storedSegment(s.small.Bytes()), nil
+	}
+	return s.z.segment()
 }
 
 func encodeText(w *bytes.Buffer, mf *dto.MetricFamily) error {
