@@ -42,8 +42,10 @@ func newFaultStack(t *testing.T, edit func(*config.Config), now func() time.Time
 	cfg.Global.MinRefreshInterval = 0 // every scrape reaches the upstream
 	cfg.Global.MaxResponseBytes = 256 << 10
 	// Refreshes run under their own timeout, not the scrape's deadline: end
-	// them within the scrape so that each case sees its own failure.
-	cfg.Global.Timeout = config.Duration(3 * time.Second)
+	// them well within the scrape (3.5 s after the offset), so that each
+	// case sees its own failure and the answer is written before the 4 s
+	// write deadline even under the race detector on a loaded machine.
+	cfg.Global.Timeout = config.Duration(2 * time.Second)
 	if edit != nil {
 		edit(&cfg)
 	}

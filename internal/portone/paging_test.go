@@ -117,8 +117,10 @@ func TestSchedulePagesBoundedByMaxConcurrency(t *testing.T) {
 		if err != nil || len(list) != 3000 {
 			t.Fatalf("%d schedules, %v", len(list), err)
 		}
-		if p.maxInflight != 2 || p.maxGoroutines > 3 {
-			t.Errorf("%d requests in flight and %d more goroutines at most, want 2 and at most 3", p.maxInflight, p.maxGoroutines)
+		// The window's goroutine, the two page workers and one that has
+		// finished but not exited yet: never one per page.
+		if p.maxInflight != 2 || p.maxGoroutines > 4 {
+			t.Errorf("%d requests in flight and %d more goroutines at most, want 2 and at most 4", p.maxInflight, p.maxGoroutines)
 		}
 	})
 }
