@@ -33,7 +33,7 @@ install_tools() {
   # amtool 0.35 checks receivers Debian's 0.25 does not know (msteamsv2,
   # webhook payloads). Prometheus 3 and its promtool live in their own
   # directory, so that Debian's 2.42 stays the one on PATH; e2e and the rule
-  # tests run on both. Built once (Prometheus about 8 minutes cold), then reused.
+  # tests run on both. Built once (Prometheus about 3 minutes cold), then reused.
   if ! is_go_binary "$(go env GOPATH)/bin/amtool" github.com/prometheus/alertmanager "$AMTOOL_VERSION"; then
     step "Installing amtool ${AMTOOL_VERSION}"
     GOBIN="$(go env GOPATH)/bin" go install "github.com/prometheus/alertmanager/cmd/amtool@${AMTOOL_VERSION}"
@@ -41,7 +41,10 @@ install_tools() {
   for cmd in prometheus promtool; do
     if ! is_go_binary "$PROMETHEUS3_DIR/$cmd" github.com/prometheus/prometheus "$PROMETHEUS3_VERSION"; then
       step "Installing $cmd 3 (${PROMETHEUS3_VERSION}) into $PROMETHEUS3_DIR"
-      GOBIN="$PROMETHEUS3_DIR" GOFLAGS=-mod=mod go install "github.com/prometheus/prometheus/cmd/$cmd@${PROMETHEUS3_VERSION}"
+      # remove_all_sd keeps only file and HTTP service discovery, all the
+      # tests use: it drops the cloud SDKs and client-go, which cuts the
+      # cold build from about 8 to about 3 minutes.
+      GOBIN="$PROMETHEUS3_DIR" GOFLAGS=-mod=mod go install -tags remove_all_sd "github.com/prometheus/prometheus/cmd/$cmd@${PROMETHEUS3_VERSION}"
     fi
   done
 }
