@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // Target is one (provider, account, collector) with its refresh cache.
@@ -28,7 +30,8 @@ type Exporter struct {
 	static  []accountMetric // from the config, not the upstream
 	// transports count each account's requests; retired when a reload
 	// removes the account.
-	transports []*countingTransport
+	transports []*upstream.CountingTransport
+	requests   *upstream.RequestCounter
 	// timeout bounds a refresh: once it has passed after Retire, no
 	// refresh of this exporter can still be using a connection.
 	timeout time.Duration
@@ -57,6 +60,20 @@ func (e *Exporter) Retire() {
 		}
 	}
 	time.AfterFunc(time.Second, tick)
+}
+
+// ForgetRemoved drops the request series of accounts that old had and cur
+// has not, so that accounts removed by a reload stop producing series. It
+// is the reload's hook for swapping old for cur.
+func ForgetRemoved(old, cur *Exporter) {
+	if old == nil || old.requests == nil {
+		return
+	}
+	kept := map[Account]bool{}
+	for _, a := range cur.Accounts() {
+		kept[a] = true
+	}
+	old.requests.Forget(old.transports, func(provider, account string) bool { return kept[Account{provider, account}] })
 }
 
 // accountMetric is a metric that belongs to an account rather than to one

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"reflect"
 	"time"
@@ -19,28 +18,12 @@ import (
 // Options are the parts of an Exporter that do not come from the config file.
 type Options struct {
 	Logger    *slog.Logger
-	Requests  *RequestCounter   // required: counts upstream requests
-	Transport http.RoundTripper // base transport; nil = NewTransport()
-	Now       func() time.Time  // nil = time.Now; tests move the clock
+	Requests  *upstream.RequestCounter // required: counts upstream requests
+	Transport http.RoundTripper        // base transport; nil = upstream.NewTransport()
+	Now       func() time.Time         // nil = time.Now; tests move the clock
 	// Previous is the exporter a reload replaces: targets whose
 	// configuration did not change keep its cached data.
 	Previous *Exporter
-}
-
-// NewTransport returns the HTTP transport shared by every upstream client:
-// pooled connections with bounded dial and TLS times. Whole requests are
-// bounded by the scrape's context, not here.
-func NewTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
-	}
 }
 
 // New builds the targets of every account in cfg.
@@ -52,7 +35,7 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 		return nil, fmt.Errorf("collector.New: Options.Requests is required")
 	}
 	if o.Transport == nil {
-		o.Transport = NewTransport()
+		o.Transport = upstream.NewTransport()
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -84,6 +67,7 @@ func New(cfg *config.Config, o Options) (*Exporter, error) {
 	e := newExporter(b.targets, b.static)
 	e.carryOver(o.Previous)
 	e.transports = b.transports
+	e.requests = o.Requests
 	e.timeout = policy.timeout
 	return e, nil
 }
@@ -94,7 +78,7 @@ type builder struct {
 	policy     refreshPolicy
 	targets    []*Target
 	static     []accountMetric
-	transports []*countingTransport
+	transports []*upstream.CountingTransport
 	// redact removes from every error the configured secrets and personal
 	// data of every account and whatever the requests carried.
 	redact *upstream.Redactor
@@ -124,27 +108,23 @@ func (b *builder) thresholds(provider, account string, list []config.Threshold) 
 	}
 }
 
-// httpClient is an account's client: every attempt is counted, transient
-// failures are retried within the scrape's deadline, bodies are size-limited.
-// Under those layers sits the shared transport, or the account's own when it
-// has an http_client_config (proxy, TLS).
+// httpClient is an account's client (see upstream.NewClient), with the
+// retry policy of the global configuration.
 func (b *builder) httpClient(provider, account string, hc *config.HTTPClientConfig) (*http.Client, error) {
-	base, redirect := b.o.Transport, upstream.CheckRedirect(true)
+	o := upstream.ClientOptions{Provider: provider, Account: account, Base: b.o.Transport, Requests: b.o.Requests, Logger: b.o.Logger}
 	if hc != nil {
-		rt, err := upstream.NewConfiguredTransport(hc.HTTPClientConfig, provider+"/"+account)
-		if err != nil {
-			return nil, err
-		}
-		base, redirect = rt, upstream.CheckRedirect(hc.FollowRedirects)
+		o.HTTPClientConfig = &hc.HTTPClientConfig
 	}
-	counted := b.o.Requests.transport(base, provider, account)
+	o.Retry = upstream.DefaultRetryPolicy
+	o.Retry.MaxRetries = b.cfg.Global.MaxRetries
+	o.Retry.MaxBodyBytes = b.cfg.Global.MaxResponseBytes
+	o.Retry.Redact = b.redact
+	client, counted, err := upstream.NewClient(o)
+	if err != nil {
+		return nil, err
+	}
 	b.transports = append(b.transports, counted)
-	policy := upstream.DefaultRetryPolicy
-	policy.MaxRetries = b.cfg.Global.MaxRetries
-	policy.MaxBodyBytes = b.cfg.Global.MaxResponseBytes
-	policy.Redact = b.redact
-	logger := b.o.Logger.With("provider", provider, "account", account)
-	return &http.Client{Transport: upstream.NewRetryTransport(counted, policy, logger), CheckRedirect: redirect}, nil
+	return client, nil
 }
 
 func (b *builder) add(provider, account, name string, c Collector) {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/promslog"
 
 	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // newTestExporter builds an exporter from cfg with its own request counter
@@ -28,7 +29,7 @@ func newTestExporter(t *testing.T, cfg *config.Config, now func() time.Time) (*E
 		cfg.Global.MinRefreshInterval = 0
 	}
 	reg := prometheus.NewPedanticRegistry()
-	e, err := New(cfg, Options{Logger: promslog.NewNopLogger(), Requests: NewRequestCounter(reg), Now: now})
+	e, err := New(cfg, Options{Logger: promslog.NewNopLogger(), Requests: upstream.NewRequestCounter(reg), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 const v2Secret = "portone-v2-secret-0000000000000001"
@@ -76,7 +77,7 @@ func newLoggedExporter(t *testing.T, cfg *config.Config, now func() time.Time, b
 	cfg.Global = config.DefaultGlobal
 	cfg.Global.MinRefreshInterval = 0
 	logger := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e, err := New(cfg, Options{Logger: logger, Requests: NewRequestCounter(prometheus.NewRegistry()), Now: now})
+	e, err := New(cfg, Options{Logger: logger, Requests: upstream.NewRequestCounter(prometheus.NewRegistry()), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

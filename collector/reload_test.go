@@ -11,6 +11,7 @@ import (
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // A reload keeps the cache of every account whose configuration did not
@@ -31,7 +32,7 @@ func TestReloadKeepsUnchangedCaches(t *testing.T) {
 		c.Global.MinRefreshInterval = config.Duration(time.Hour)
 		return c
 	}
-	requests := NewRequestCounter(prometheus.NewRegistry())
+	requests := upstream.NewRequestCounter(prometheus.NewRegistry())
 	build := func(c *config.Config, prev *Exporter) *Exporter {
 		e, err := New(c, Options{Logger: promslog.NewNopLogger(), Requests: requests, Previous: prev})
 		if err != nil {

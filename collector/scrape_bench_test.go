@@ -13,6 +13,7 @@ import (
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // BenchmarkScrape is the scrape path at size, for go test -cpuprofile:
@@ -36,7 +37,7 @@ func BenchmarkScrape(b *testing.B) {
 	cfg.Global.MinRefreshInterval = config.Duration(time.Hour)
 	self := prometheus.NewRegistry()
 	self.MustRegister(collectors.NewGoCollector())
-	e, err := New(cfg, Options{Requests: NewRequestCounter(self)})
+	e, err := New(cfg, Options{Requests: upstream.NewRequestCounter(self)})
 	if err != nil {
 		b.Fatal(err)
 	}

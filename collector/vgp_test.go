@@ -12,6 +12,7 @@ import (
 
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 var vgpMetrics = []string{
@@ -98,7 +99,7 @@ func TestVGPNotMemberLogged(t *testing.T) {
 	cfg := &config.Config{Global: config.DefaultGlobal, VGP: []config.VGPAccount{{
 		Name: "fleet", Endpoint: url, Caller: "Vroomgo", PhoneNumber: "821055501234", Email: "nobody@example.com",
 	}}}
-	e, err := New(cfg, Options{Logger: logger, Requests: NewRequestCounter(prometheus.NewRegistry())})
+	e, err := New(cfg, Options{Logger: logger, Requests: upstream.NewRequestCounter(prometheus.NewRegistry())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
 	"github.com/billingexporter/billing_exporter/internal/server"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // faultStack is the demo served in-process over real HTTP, with every log
@@ -55,8 +56,8 @@ func newFaultStack(t *testing.T, edit func(*config.Config), now func() time.Time
 	// Pooled connections, as in production: a reset on a reused connection
 	// must cost no more attempts than max_retries allows (Go's transport
 	// would resend such a request by itself; the retry layer stops it).
-	transport := collector.NewTransport()
-	exp, err := collector.New(&cfg, collector.Options{Logger: logger, Requests: collector.NewRequestCounter(reg), Transport: transport, Now: now})
+	transport := upstream.NewTransport()
+	exp, err := collector.New(&cfg, collector.Options{Logger: logger, Requests: upstream.NewRequestCounter(reg), Transport: transport, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
 	"github.com/billingexporter/billing_exporter/internal/server"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // loadDuration is how long TestLoad scrapes: short in the test command,
@@ -65,7 +66,7 @@ func TestLoad(t *testing.T) {
 	cfg := *d.Config
 	cfg.Global.MinRefreshInterval = config.Duration(minRefresh)
 	reg := prometheus.NewRegistry()
-	exp, err := collector.New(&cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: collector.NewRequestCounter(reg)})
+	exp, err := collector.New(&cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: upstream.NewRequestCounter(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

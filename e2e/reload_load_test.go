@@ -20,6 +20,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/server"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // TestReloadsUnderLoad: 120 reloads while 20 scrapers scrape without
@@ -33,7 +34,7 @@ func TestReloadsUnderLoad(t *testing.T) {
 	cfg.Global.MinRefreshInterval = config.Duration(time.Second)
 	cfg.Global.Timeout = config.Duration(60 * time.Second) // refreshes are slow under -race on a loaded machine, not failed
 	reg := prometheus.NewRegistry()
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	// As the binary does: every load builds its own transports.
 	load := func() (*collector.Exporter, error) {
 		return collector.New(&cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: requests})
@@ -47,7 +48,7 @@ func TestReloadsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.SetExporter(first)
-	srv.EnableReload(load, false, reg, requests.ForgetRemoved)
+	srv.EnableReload(load, false, reg, collector.ForgetRemoved)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Config = server.NewHTTPServer(srv, promslog.NewNopLogger())
 	ts.Start()

@@ -28,6 +28,7 @@ import (
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox"
 	"github.com/billingexporter/billing_exporter/internal/server"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 const program = "billing_exporter"
@@ -134,7 +135,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	var srv *server.Server
 	build := func(cfg *config.Config) (*collector.Exporter, error) {
 		o := collector.Options{Logger: logger, Requests: requests}
@@ -170,7 +171,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return nil, err
 		}
 		return build(cfg)
-	}, f.lifecycle, reg, requests.ForgetRemoved)
+	}, f.lifecycle, reg, collector.ForgetRemoved)
 	logger.Info("Collectors ready", "accounts", cfg.Accounts(), "targets", len(exp.Targets()))
 
 	hup := make(chan os.Signal, 1)

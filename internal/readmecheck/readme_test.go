@@ -29,6 +29,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 const root = "../.."
@@ -389,7 +390,7 @@ func scrapeBinary(t *testing.T) map[string]*familyData {
 func scrapeInProcess(t *testing.T, cfg *config.Config) map[string]*familyData {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	e, err := collector.New(cfg, collector.Options{Requests: collector.NewRequestCounter(reg)})
+	e, err := collector.New(cfg, collector.Options{Requests: upstream.NewRequestCounter(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

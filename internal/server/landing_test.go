@@ -10,12 +10,13 @@ import (
 
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 func landingServer(t *testing.T, demo bool, cfg *config.Config) (*Server, *httptest.Server) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	build := func(cfg *config.Config) *collector.Exporter {
 		e, err := collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: requests})
 		if err != nil {
@@ -78,7 +79,7 @@ func TestLandingPageFollowsReload(t *testing.T) {
 		t.Errorf("landing page without accounts:\n%s", body)
 	}
 	reg := prometheus.NewRegistry()
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	s.EnableReload(func() (*collector.Exporter, error) {
 		return collector.New(vgpConfig("after"), collector.Options{Logger: promslog.NewNopLogger(), Requests: requests})
 	}, false, reg, nil)

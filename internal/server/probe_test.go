@@ -12,6 +12,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // probeServer serves the demo's accounts; exporterOnly is the flag.
@@ -25,7 +26,7 @@ func probeServer(t *testing.T, exporterOnly bool) (*httptest.Server, *sandbox.De
 	cfg := *d.Config
 	cfg.Global.MinRefreshInterval = config.Duration(time.Minute)
 	reg := prometheus.NewRegistry()
-	e, err := collector.New(&cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: collector.NewRequestCounter(reg)})
+	e, err := collector.New(&cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: upstream.NewRequestCounter(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // A load that never ends (a secret file on a stalled mount, say) fails
@@ -109,7 +110,7 @@ func TestReloadClosesRetiredConnections(t *testing.T) {
 	}}
 	cfg.Global.MinRefreshInterval = 0
 	reg := prometheus.NewRegistry()
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	load := func() (*collector.Exporter, error) {
 		return collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: requests})
 	}
@@ -119,7 +120,7 @@ func TestReloadClosesRetiredConnections(t *testing.T) {
 	}
 	first, _ := load()
 	s.SetExporter(first)
-	s.EnableReload(load, false, reg, requests.ForgetRemoved)
+	s.EnableReload(load, false, reg, collector.ForgetRemoved)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	for range 30 {

@@ -18,6 +18,7 @@ import (
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/portonesim"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // reloadFixture serves exporters loaded from a config file in a temp dir.
@@ -44,7 +45,7 @@ func newReloadFixture(t *testing.T, lifecycle bool) *reloadFixture {
 	f := &reloadFixture{dir: t.TempDir(), vgpURL: vup.URL + vgpsim.Path, portone: pup.URL}
 	f.path = filepath.Join(f.dir, "billing_exporter.yml")
 	reg := prometheus.NewRegistry()
-	requests := collector.NewRequestCounter(reg)
+	requests := upstream.NewRequestCounter(reg)
 	load := func() (*collector.Exporter, error) {
 		cfg, err := config.Load(f.path)
 		if err != nil {
@@ -57,7 +58,7 @@ func newReloadFixture(t *testing.T, lifecycle bool) *reloadFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.EnableReload(load, lifecycle, reg, requests.ForgetRemoved)
+	srv.EnableReload(load, lifecycle, reg, collector.ForgetRemoved)
 	f.srv = srv
 	f.ts = httptest.NewServer(srv)
 	t.Cleanup(f.ts.Close)

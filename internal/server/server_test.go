@@ -16,6 +16,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/vgpsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // testServer serves two VGP accounts: "ok" (the seed member) and "broken"
@@ -31,7 +32,7 @@ func testServer(t *testing.T) (*httptest.Server, *vgpsim.Server) {
 		{Name: "broken", Endpoint: up.URL + vgpsim.Path, Caller: "Vroomgo", Email: "ghost@example.com"},
 	}}
 	reg := prometheus.NewRegistry()
-	e, err := collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: collector.NewRequestCounter(reg)})
+	e, err := collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: upstream.NewRequestCounter(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

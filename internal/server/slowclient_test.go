@@ -18,6 +18,7 @@ import (
 	"github.com/billingexporter/billing_exporter/collector"
 	"github.com/billingexporter/billing_exporter/internal/config"
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
+	"github.com/billingexporter/billing_exporter/internal/upstream"
 )
 
 // smallBuffers makes accepted connections' send buffers tiny, so that a
@@ -81,7 +82,7 @@ func bigServer(t *testing.T, maxConns int) (*httptest.Server, *connCounter) {
 		Collectors: []string{config.NCloudCredit}, ResponseFormat: "json", DemandMonths: 1, CoinCurrency: "KRW"}
 	cfg := &config.Config{Global: config.DefaultGlobal, NCloud: []config.NCloudAccount{acct}}
 	reg := prometheus.NewRegistry()
-	e, err := collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: collector.NewRequestCounter(reg)})
+	e, err := collector.New(cfg, collector.Options{Logger: promslog.NewNopLogger(), Requests: upstream.NewRequestCounter(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

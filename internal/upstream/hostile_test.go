@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prometheus/common/promslog"
@@ -20,10 +20,14 @@ import (
 // (a buffer that doubles up to it), not the growth past it plus a copy,
 // and stops reading at the limit instead of draining the body.
 func TestChunkedBodyNeverBufferedPastLimit(t *testing.T) {
+	synctest.Test(t, testChunkedBodyNeverBufferedPastLimit)
+}
+
+func testChunkedBodyNeverBufferedPastLimit(t *testing.T) {
 	const limit = 32 << 20
 	const size = 150 << 20
 	var sent atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	url, base := pipeServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		chunk := []byte(strings.Repeat("x", 64<<10))
 		for sent.Load() < size {
 			n, err := w.Write(chunk)
@@ -34,13 +38,12 @@ func TestChunkedBodyNeverBufferedPastLimit(t *testing.T) {
 			w.(http.Flusher).Flush() // no Content-Length: chunked
 		}
 	}))
-	defer srv.Close()
-	client := &http.Client{Transport: NewRetryTransport(http.DefaultTransport, RetryPolicy{MaxRetries: 0, MaxBodyBytes: limit}, promslog.NewNopLogger())}
+	client := &http.Client{Transport: NewRetryTransport(base, RetryPolicy{MaxRetries: 0, MaxBodyBytes: limit}, promslog.NewNopLogger())}
 
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
 	resp, err := client.Do(req)
 	runtime.ReadMemStats(&after)
 	if resp != nil {
@@ -55,8 +58,9 @@ func TestChunkedBodyNeverBufferedPastLimit(t *testing.T) {
 	if allocated > 5*limit/2 {
 		t.Errorf("allocated %.1f MiB, want at most 2.5 x the %d MiB limit", float64(allocated)/(1<<20), limit>>20)
 	}
-	// The socket buffers hold a few MiB beyond what was read.
-	time.Sleep(100 * time.Millisecond) // let the server notice the closed connection
+	// Wait until the server has noticed the closed connection. A pipe
+	// buffers nothing; the margin is what socket buffers would hold.
+	synctest.Wait()
 	if s := sent.Load(); s > limit+16<<20 {
 		t.Errorf("the server sent %.1f MiB: the body was drained past the limit", float64(s)/(1<<20))
 	}
@@ -101,33 +105,33 @@ func TestRetriesCountTransportResends(t *testing.T) {
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		for _, retries := range []int{0, 2} {
 			t.Run(method, func(t *testing.T) {
-				s := &keepAliveThenReset{}
-				srv := httptest.NewServer(s)
-				defer srv.Close()
-				base := &http.Transport{MaxIdleConnsPerHost: 4}
-				defer base.CloseIdleConnections()
-				client := &http.Client{Transport: NewRetryTransport(base, RetryPolicy{MaxRetries: retries, BaseDelay: time.Millisecond}, promslog.NewNopLogger())}
-				send := func() error {
-					req, _ := http.NewRequestWithContext(context.Background(), method, srv.URL, strings.NewReader(`{"a":1}`))
-					if method == http.MethodGet {
-						req, _ = http.NewRequestWithContext(context.Background(), method, srv.URL, nil)
+				synctest.Test(t, func(t *testing.T) {
+					s := &keepAliveThenReset{}
+					url, base := pipeServer(t, s)
+					base.MaxIdleConnsPerHost = 4
+					client := &http.Client{Transport: NewRetryTransport(base, RetryPolicy{MaxRetries: retries, BaseDelay: time.Millisecond}, promslog.NewNopLogger())}
+					send := func() error {
+						req, _ := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(`{"a":1}`))
+						if method == http.MethodGet {
+							req, _ = http.NewRequestWithContext(context.Background(), method, url, nil)
+						}
+						resp, err := client.Do(req)
+						if err == nil {
+							_, _ = io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+						}
+						return err
 					}
-					resp, err := client.Do(req)
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
+					if err := send(); err != nil { // leaves a connection in the pool
+						t.Fatal(err)
 					}
-					return err
-				}
-				if err := send(); err != nil { // leaves a connection in the pool
-					t.Fatal(err)
-				}
-				if err := send(); err == nil {
-					t.Fatal("a reset connection gave no error")
-				}
-				if got, want := int(s.calls.Load())-1, retries+1; got != want {
-					t.Errorf("max_retries %d: the server saw %d attempts, want %d", retries, got, want)
-				}
+					if err := send(); err == nil {
+						t.Fatal("a reset connection gave no error")
+					}
+					if got, want := int(s.calls.Load())-1, retries+1; got != want {
+						t.Errorf("max_retries %d: the server saw %d attempts, want %d", retries, got, want)
+					}
+				})
 			})
 		}
 	}
@@ -136,14 +140,17 @@ func TestRetriesCountTransportResends(t *testing.T) {
 // The body that stops the transport from resending a GET is not sent: the
 // upstream sees a plain GET without Content-Length or Transfer-Encoding.
 func TestGETStaysBodiless(t *testing.T) {
+	synctest.Test(t, testGETStaysBodiless)
+}
+
+func testGETStaysBodiless(t *testing.T) {
 	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, base := pipeServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		got = append(got, r.Header.Get("Content-Length"), strings.Join(r.TransferEncoding, ","), string(b))
 	}))
-	defer srv.Close()
-	client := &http.Client{Transport: NewRetryTransport(http.DefaultTransport, RetryPolicy{}, promslog.NewNopLogger())}
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
+	client := &http.Client{Transport: NewRetryTransport(base, RetryPolicy{}, promslog.NewNopLogger())}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prometheus/common/promslog"
@@ -82,73 +82,78 @@ func TestRetryTransport(t *testing.T) {
 		{"oversized body is not retried", []func(http.ResponseWriter){func(w http.ResponseWriter) { _, _ = io.WriteString(w, strings.Repeat("x", 5000)) }}, 5 * time.Second, 1, 0, 0, time.Second, "exceeds the size limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &scripted{steps: tc.steps}
-			srv := httptest.NewServer(s)
-			defer srv.Close()
-			client := &http.Client{Transport: NewRetryTransport(http.DefaultTransport, policy, promslog.NewNopLogger())}
-			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader(`{"a":1}`))
-			start := time.Now()
-			resp, err := client.Do(req)
-			took := time.Since(start)
-			if resp != nil {
-				defer resp.Body.Close()
-			}
-			if got := s.calls.Load(); got != tc.calls {
-				t.Errorf("%d attempts, want %d", got, tc.calls)
-			}
-			if tc.code == 0 {
-				if err == nil || !strings.Contains(err.Error(), tc.errMatch) {
-					t.Errorf("err = %v, want %q", err, tc.errMatch)
+			synctest.Test(t, func(t *testing.T) {
+				s := &scripted{steps: tc.steps}
+				url, base := pipeServer(t, s)
+				client := &http.Client{Transport: NewRetryTransport(base, policy, promslog.NewNopLogger())}
+				ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"a":1}`))
+				start := time.Now()
+				resp, err := client.Do(req)
+				took := time.Since(start)
+				if resp != nil {
+					defer resp.Body.Close()
 				}
-			} else if err != nil || resp.StatusCode != tc.code {
-				t.Errorf("got %v %v, want HTTP %d", resp, err, tc.code)
-			}
-			if took < tc.minTook || took > tc.maxTook {
-				t.Errorf("took %s, want %s..%s", took, tc.minTook, tc.maxTook)
-			}
+				if got := s.calls.Load(); got != tc.calls {
+					t.Errorf("%d attempts, want %d", got, tc.calls)
+				}
+				if tc.code == 0 {
+					if err == nil || !strings.Contains(err.Error(), tc.errMatch) {
+						t.Errorf("err = %v, want %q", err, tc.errMatch)
+					}
+				} else if err != nil || resp.StatusCode != tc.code {
+					t.Errorf("got %v %v, want HTTP %d", resp, err, tc.code)
+				}
+				if took < tc.minTook || took > tc.maxTook {
+					t.Errorf("took %s, want %s..%s", took, tc.minTook, tc.maxTook)
+				}
+			})
 		})
 	}
 }
 
 // A retried POST sends its body again.
 func TestRetryReplaysBody(t *testing.T) {
-	var bodies []string
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		bodies = append(bodies, string(b))
-		if calls.Add(1) == 1 {
-			w.WriteHeader(http.StatusBadGateway)
-			return
+	synctest.Test(t, func(t *testing.T) {
+		var bodies []string
+		var calls atomic.Int32
+		url, base := pipeServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			bodies = append(bodies, string(b))
+			if calls.Add(1) == 1 {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		}))
+		client := &http.Client{Transport: NewRetryTransport(base, RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond}, promslog.NewNopLogger())}
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url, strings.NewReader("payload"))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		_, _ = io.WriteString(w, "ok")
-	}))
-	defer srv.Close()
-	client := &http.Client{Transport: NewRetryTransport(http.DefaultTransport, RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond}, promslog.NewNopLogger())}
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL, strings.NewReader("payload"))
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "ok" || len(bodies) != 2 || bodies[0] != "payload" || bodies[1] != "payload" {
-		t.Errorf("body %q, bodies %q", body, bodies)
-	}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "ok" || len(bodies) != 2 || bodies[0] != "payload" || bodies[1] != "payload" {
+			t.Errorf("body %q, bodies %q", body, bodies)
+		}
+	})
 }
 
+// An HTTP date is read against the clock: on synctest's, to the second.
 func TestRetryAfterParsing(t *testing.T) {
-	if d, ok := retryAfter("7"); !ok || d != 7*time.Second {
-		t.Errorf("seconds: %v %v", d, ok)
-	}
-	if d, ok := retryAfter(time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)); !ok || d < time.Second || d > 3*time.Second {
-		t.Errorf("date: %v %v", d, ok)
-	}
-	for _, bad := range []string{"", "soon", "-1"} {
-		if _, ok := retryAfter(bad); ok {
-			t.Errorf("%q accepted", bad)
+	synctest.Test(t, func(t *testing.T) {
+		if d, ok := retryAfter("7"); !ok || d != 7*time.Second {
+			t.Errorf("seconds: %v %v", d, ok)
 		}
-	}
+		if d, ok := retryAfter(time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)); !ok || d != 3*time.Second {
+			t.Errorf("date: %v %v, want 3s", d, ok)
+		}
+		for _, bad := range []string{"", "soon", "-1"} {
+			if _, ok := retryAfter(bad); ok {
+				t.Errorf("%q accepted", bad)
+			}
+		}
+	})
 }

@@ -1,6 +1,8 @@
-// Package upstream holds what every billing API client shares: a typed
-// error that carries the upstream's own code and message, and a size-limited
-// body reader, so that no client can be made to buffer an unbounded body.
+// Package upstream holds what every billing API client shares: the HTTP
+// plumbing under each account's client (the shared transport, retries,
+// request counting, proxy and TLS configuration), a typed error that
+// carries the upstream's own code and message, and a size-limited body
+// reader, so that no client can be made to buffer an unbounded body.
 package upstream
 
 import (
