@@ -211,6 +211,12 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			fresh = append(fresh, p.items[i])
 		}
 		if len(fresh) == 0 {
+			if pageNo > 1 && len(p.items) > 0 {
+				// A whole page of rows already read: the upstream ignored
+				// pageNo, and counting it would pass a half list as complete.
+				return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+					"page %d repeats %d rows already read instead of the next ones", pageNo, len(p.items))}
+			}
 			return nil
 		}
 		return each(fresh)

@@ -231,3 +231,16 @@ func TestDemandShortLastPage(t *testing.T) {
 		})
 	}
 }
+
+// A gateway that ignores pageNo answers page 1 again: the repeated rows are
+// duplicates, and counting them would pass half the list as complete.
+func TestIgnoredPageNoIsAnError(t *testing.T) {
+	p := &pager{page: func(int) string { return creditBody(2*pageSize, 1, pageSize) }}
+	_, err := pagerClient(t, p, Options{}).CreditHistory(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "page 2 repeats 1000 rows already read instead of the next ones") {
+		t.Errorf("err = %v", err)
+	}
+	if p.requests != 2 {
+		t.Errorf("%d requests, want 2", p.requests)
+	}
+}

@@ -215,6 +215,9 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	if first.paged {
 		n := len(first.list)
 		if first.next == 0 || n == 0 {
+			if n < first.total {
+				return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", n, first.total)}
+			}
 			return all, nil
 		}
 		pages := (first.total + n - 1) / n
@@ -241,9 +244,15 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 			return nil, fmt.Errorf("%s: %w", api, err)
 		}
 		rows := n
-		for _, r := range rest[2:] {
+		for p, r := range rest[2:] {
 			rows += len(r.list)
+			before := len(all)
 			all = dedupe(all, r.list, seen)
+			if len(r.list) > 0 && len(all) == before {
+				// The upstream ignored page: counting a repeated page would
+				// pass a half list as complete.
+				return nil, &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p+2, len(r.list))}
+			}
 		}
 		if rows < first.total {
 			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", rows, first.total)}

@@ -144,6 +144,10 @@ func TestScheduleAnswersMustBeComplete(t *testing.T) {
 			}
 			return `{"code":0,"response":{"total":300,"next":0,"list":[]}}`
 		}, "the list ended after 100 of total 300 schedules", false},
+		{"ends short of total", func(int) string {
+			return strings.Replace(pagedBody(20, 20, 1), `"total":20`, `"total":500`, 1)
+		}, "the list ended after 20 of total 500 schedules", false},
+		{"page ignored", func(int) string { return pagedBody(40, 20, 1) }, "page 2 repeats 20 schedules already read instead of the next ones", false},
 		{"empty array", func(int) string { return `{"code":0,"response":[]}` }, "", true},
 		{"empty page", func(int) string { return `{"code":0,"response":{"total":0,"previous":0,"next":0,"list":[]}}` }, "", true},
 	} {
