@@ -10,7 +10,7 @@ import (
 // series (3 per credit: remaining, received, expiry). The long
 // min_refresh_interval makes every scrape after the first read the cache.
 func (h *harness) sizeWorld() world {
-	return world{latency: h.s.latency, minRefresh: "1h", ncloud: []ncloudSpec{{credits: h.s.series / 3, collectors: "[credit]"}}}
+	return world{latency: h.s.latency, minRefresh: "25m", ncloud: []ncloudSpec{{credits: h.s.series / 3, collectors: "[credit]"}}}
 }
 
 // programRun is what one process cost per scrape (medians) and at peak.

@@ -167,7 +167,45 @@ func (c *Config) validate(dir string) error {
 	if err := validateAccounts("vgp", c.VGP, dir); err != nil {
 		return err
 	}
-	return validateAccounts("portone", c.PortOne, dir)
+	if err := validateAccounts("portone", c.PortOne, dir); err != nil {
+		return err
+	}
+	return c.checkCadence()
+}
+
+// checkCadence refuses a collector that refreshes less often than its
+// account's stale threshold: its values would look stale between two
+// refreshes, and BillingDataStale would page on every cycle.
+func (c *Config) checkCadence() error {
+	check := func(provider string, i int, name string, collectors []string, stale Duration) error {
+		for _, col := range collectors {
+			if d := c.MinRefreshInterval(provider, name, col); d >= time.Duration(stale) {
+				return fmt.Errorf("%s: the %s collector refreshes every %s (min_refresh_interval), not more often than thresholds.stale %s: BillingDataStale would fire between refreshes; raise thresholds.stale above it",
+					accountRef(provider, i, name), col, Duration(d), stale)
+			}
+		}
+		return nil
+	}
+	for i, a := range c.NCloud {
+		cols := a.Collectors
+		if len(cols) == 0 {
+			cols = NCloudCollectors
+		}
+		if err := check("ncloud", i, a.Name, cols, a.Thresholds.Stale); err != nil {
+			return err
+		}
+	}
+	for i, a := range c.VGP {
+		if err := check("vgp", i, a.Name, []string{"payments"}, a.Thresholds.Stale); err != nil {
+			return err
+		}
+	}
+	for i, a := range c.PortOne {
+		if err := check("portone", i, a.Name, []string{"schedules"}, a.Thresholds.Stale); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // account is what every provider's account type has.

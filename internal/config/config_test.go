@@ -262,10 +262,10 @@ func TestMinRefreshIntervalPrecedence(t *testing.T) {
 	c, err := Parse([]byte(`
 global: {min_refresh_interval: 5m}
 ncloud:
-  - {name: a, access_key: k, secret_key: s, min_refresh_interval: 15m, min_refresh_interval_by_collector: {demand: 6h, coin: 0s}}
+  - {name: a, access_key: k, secret_key: s, min_refresh_interval: 15m, min_refresh_interval_by_collector: {demand: 6h, coin: 0s}, thresholds: {stale: 12h}}
   - {name: b, access_key: k, secret_key: s}
 vgp:
-  - {name: v, caller: Vroomgo, email: a@example.com, min_refresh_interval: 30m}
+  - {name: v, caller: Vroomgo, email: a@example.com, min_refresh_interval: 30m, thresholds: {stale: 1h}}
 portone:
   - {name: p, imp_key: k, imp_secret: s, min_refresh_interval: 1m}
   - {name: q, imp_key: k, imp_secret: s}
@@ -330,5 +330,25 @@ func TestPortOneV2(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "v2-secret-from-file") {
 			t.Errorf("secret in error %v", err)
 		}
+	}
+}
+
+// A collector refreshed less often than its account's stale threshold would
+// look stale between refreshes and page BillingDataStale every cycle.
+func TestRefreshIntervalMustBeShorterThanStale(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{`ncloud: [{name: a, access_key: k, secret_key: s, min_refresh_interval_by_collector: {demand: 1h}}]`,
+			`ncloud account "a": the demand collector refreshes every 1h (min_refresh_interval), not more often than thresholds.stale 30m`},
+		{`vgp: [{name: v, caller: Vroomgo, email: a@example.com, min_refresh_interval: 30m}]`,
+			`vgp account "v": the payments collector refreshes every 30m (min_refresh_interval), not more often than thresholds.stale 30m`},
+		{"global: {min_refresh_interval: 2h}\nportone: [{name: p, imp_key: k, imp_secret: s}]",
+			`portone account "p": the schedules collector refreshes every 2h (min_refresh_interval), not more often than thresholds.stale`},
+	} {
+		if _, err := Parse([]byte(tc.yaml), "x.yml"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s:\nerr = %v\nwant %q", tc.yaml, err, tc.want)
+		}
+	}
+	if _, err := Parse([]byte(`ncloud: [{name: a, access_key: k, secret_key: s, min_refresh_interval_by_collector: {demand: 1h}, thresholds: {stale: 2h}}]`), "x.yml"); err != nil {
+		t.Errorf("demand every 1h with stale 2h: %v", err)
 	}
 }
