@@ -106,6 +106,8 @@ func TestBadConfigs(t *testing.T) {
 		{"demand months huge", acct("    demand_months: 120\n"), `field "demand_months": must be between 1 and 36, got 120`},
 		{"invoice months zero", acct("    invoice_months: 0\n"), `ncloud account "a": field "invoice_months": must be between 1 and 36, got 0`},
 		{"invoice months huge", acct("    invoice_months: 37\n"), `field "invoice_months": must be between 1 and 36, got 37`},
+		{"invoice months too few to page", acct("    invoice_months: 1\n"), `ncloud account "a": field "invoice_months": 1 months drop an unpaid bill before thresholds.invoice_unpaid_grace 20d has passed by a month; at least 3 are needed`},
+		{"invoice months short of a long grace", acct("    invoice_months: 3\n    thresholds: {invoice_unpaid_grace: 45d}\n"), `field "invoice_months": 3 months drop an unpaid bill before thresholds.invoice_unpaid_grace 45d has passed by a month; at least 4 are needed`},
 		{"zero invoice grace", acct("    thresholds:\n      invoice_unpaid_grace: 0d\n"), `field "thresholds": field "invoice_unpaid_grace": must be greater than 0`},
 		{"bad member no", acct("    member_nos: [\"12 34\"]\n"), `field "member_nos": "12 34" is not a member number`},
 		{"bad coin currency", acct("    coin_currency: won\n"), `field "coin_currency": "won" is not a three-letter currency code`},

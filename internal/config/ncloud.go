@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"time"
 )
 
 // NCloud collector names.
@@ -113,5 +115,19 @@ func (a *NCloudAccount) validate(dir string) error {
 	if err := r.validate(NCloudCollectors); err != nil {
 		return err
 	}
-	return a.Thresholds.validate()
+	if err := a.Thresholds.validate(); err != nil {
+		return err
+	}
+	if slices.Contains(a.Collectors, NCloudInvoice) {
+		// A bill leaves the window invoice_months after its month began; it
+		// must stay in it past the grace for a month of pages, or an unpaid
+		// bill would never page (or stop paging) while still unpaid.
+		const month = 28 * 24 * time.Hour
+		grace := time.Duration(a.Thresholds.InvoiceUnpaidGrace)
+		if need := 2 + int((grace+month-1)/month); a.InvoiceMonths < need {
+			return fmt.Errorf("field \"invoice_months\": %d months drop an unpaid bill before thresholds.invoice_unpaid_grace %s has passed by a month; at least %d are needed",
+				a.InvoiceMonths, a.Thresholds.InvoiceUnpaidGrace, need)
+		}
+	}
+	return nil
 }
