@@ -83,29 +83,7 @@ func TestLoad(t *testing.T) {
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: scrapers}}
 	scrape := func() error {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/metrics", nil)
-		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "10")
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		if up := strings.Count(string(body), "\nbilling_up{"); up != targets {
-			return fmt.Errorf("%d billing_up series, want %d", up, targets)
-		}
-		for l := range strings.SplitSeq(string(body), "\n") {
-			if strings.HasPrefix(l, "billing_up{") && strings.HasSuffix(l, " 0") {
-				return fmt.Errorf("collector down: %s", l)
-			}
-		}
-		return nil
+		return scrapeAllUp(context.Background(), client, ts.URL, "10", targets)
 	}
 
 	// Warm up: fill every cache once, then take the baseline.
@@ -184,3 +162,32 @@ func settle() (int, uint64) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// scrapeAllUp scrapes /metrics as Prometheus does, with timeout as the
+// scrape timeout header, and fails unless the answer is a 200 with
+// billing_up 1 for each of the targets.
+func scrapeAllUp(ctx context.Context, client *http.Client, base, timeout string, targets int) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeout)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	if up := strings.Count(string(body), "\nbilling_up{"); up != targets {
+		return fmt.Errorf("%d billing_up series, want %d", up, targets)
+	}
+	for l := range strings.SplitSeq(string(body), "\n") {
+		if strings.HasPrefix(l, "billing_up{") && strings.HasSuffix(l, " 0") {
+			return fmt.Errorf("collector down: %s", l)
+		}
+	}
+	return nil
+}
