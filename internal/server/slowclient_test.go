@@ -36,8 +36,9 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 
 // connCounter follows the state of the server's connections.
 type connCounter struct {
-	mu    sync.Mutex
-	state map[net.Conn]http.ConnState
+	mu       sync.Mutex
+	state    map[net.Conn]http.ConnState
+	accepted int // every connection ever seen, closed ones included
 }
 
 func (c *connCounter) track(conn net.Conn, st http.ConnState) {
@@ -47,6 +48,9 @@ func (c *connCounter) track(conn net.Conn, st http.ConnState) {
 		c.state = map[net.Conn]http.ConnState{}
 	}
 	switch st {
+	case http.StateNew:
+		c.accepted++
+		c.state[conn] = st
 	case http.StateClosed, http.StateHijacked:
 		delete(c.state, conn)
 	default:
@@ -56,6 +60,8 @@ func (c *connCounter) track(conn net.Conn, st http.ConnState) {
 
 // n counts open connections; in those in the middle of a request.
 func (c *connCounter) n() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.state) }
+
+func (c *connCounter) seen() int { c.mu.Lock(); defer c.mu.Unlock(); return c.accepted }
 
 func (c *connCounter) in(st http.ConnState) int {
 	c.mu.Lock()
@@ -156,7 +162,12 @@ func TestNonReadingClientsDoNotStarveScrapes(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
-	for conns.n() < 45 {
+	// Wait until the server has accepted all of them (the first may
+	// already be closed by their 2 s write deadline on a slow machine).
+	for wait := time.Now().Add(30 * time.Second); conns.seen() < 1+45; {
+		if time.Now().After(wait) {
+			t.Fatalf("the server accepted %d of 45 stuck clients in 30 s", conns.seen()-1)
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond) // their scrapes are collected and stuck in writing
