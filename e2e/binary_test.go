@@ -64,20 +64,7 @@ func TestSIGHUPReload(t *testing.T) {
 	}
 	writeFile(t, cfg, "global: {min_refresh_interval: 0s}\nvgp:\n"+account("fleet", `phone_number: "821041139274"`)+account("second", "email: second@example.com"))
 
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "--config.file="+cfg, "--web.listen-address="+addr)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", tail(out.String(), 3000))
-		}
-	})
+	cmd, out, addr := startExporter(t, bin, cfg)
 	metrics := func() string {
 		_, body, err := httpGet("http://" + addr + "/metrics")
 		if err != nil {
@@ -206,4 +193,25 @@ func writeSelfSignedCert(t *testing.T, dir string) *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return pool
+}
+
+// startExporter runs the binary on cfg at a free loopback address, for tests
+// that signal the process and read its log; it is killed at the test's end.
+func startExporter(t *testing.T, bin, cfg string) (*exec.Cmd, *lockedBuffer, string) {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--config.file="+cfg, "--web.listen-address="+addr)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("exporter output:\n%s", tail(out.String(), 3000))
+		}
+	})
+	return cmd, out, addr
 }

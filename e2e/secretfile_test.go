@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -35,20 +34,7 @@ func TestSIGHUPHostileSecretFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "--config.file="+cfg, "--web.listen-address="+addr)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", tail(out.String(), 3000))
-		}
-	})
+	cmd, out, addr := startExporter(t, bin, cfg)
 	waitFor := func(what string, ok func(string) bool) {
 		poll(t, what, 20*time.Second, func() (bool, string) {
 			_, body, err := httpGet("http://" + addr + "/metrics")
