@@ -100,6 +100,12 @@ func run(ctx context.Context, smokeRun bool, out, only string) int {
 	}
 	defer os.RemoveAll(dir)
 	h.dir = dir
+	if profileDir != "" {
+		if err := os.MkdirAll(profileDir, 0o750); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+	}
 	logf("building billing_exporter and the floor program")
 	if h.root, err = moduleRoot(ctx); err == nil {
 		h.exporter, h.floor, err = buildBinaries(ctx, h.root, dir)

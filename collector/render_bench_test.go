@@ -20,3 +20,20 @@ func BenchmarkRenderSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderLarge renders a refresh of 100,000 series in one family
+// and 33,334 in another, the tail of a large refresh after its last page:
+// its wall time per op is what the refresh waits for.
+func BenchmarkRenderLarge(b *testing.B) {
+	c := &setCollector{account: "a", n: 100_000}
+	ms, err := c.Update(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := render(ms, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

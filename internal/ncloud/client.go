@@ -50,7 +50,7 @@ type Options struct {
 	IsPartner      bool
 	MemberNos      []string
 	HTTPClient     *http.Client
-	MaxConcurrency int // concurrent requests (and decoded pages) of this client; default 4
+	MaxConcurrency int // concurrent requests of this client, and concurrent page decodes; default 4
 	MaxPages       int // pages of one list; default DefaultMaxPages
 	Logger         *slog.Logger
 	MaxBodyBytes   int64 // per response; default upstream.DefaultMaxBodyBytes
@@ -59,11 +59,13 @@ type Options struct {
 }
 
 // Client calls the billing API of one account. It is safe for concurrent use;
-// all its calls share one concurrency limit.
+// all its calls share one limit of requests in flight (sem) and one of
+// pages being decoded (decodes), MaxConcurrency each.
 type Client struct {
-	o    Options
-	base *url.URL
-	sem  chan struct{}
+	o       Options
+	base    *url.URL
+	sem     chan struct{}
+	decodes chan struct{}
 }
 
 // New returns a client for one account.
@@ -96,7 +98,7 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency)}, nil
+	return &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency), decodes: make(chan struct{}, o.MaxConcurrency)}, nil
 }
 
 // CreditHistory returns every credit of the account (all pages).
@@ -183,22 +185,26 @@ func collect[T any](ctx context.Context, each func(context.Context, func([]T) er
 }
 
 // forEachPage reads page 1, learns totalRows from it, then reads the
-// remaining pages concurrently with at most MaxConcurrency goroutines, each
-// page decoded and handed to each as it arrives (within the client's
-// request slot, so that the limit bounds decoded pages too). Any failed page
+// remaining pages concurrently, each page decoded and handed to each as it
+// arrives. A page is decoded after its request slot is freed, so that the
+// next requests go out while it is decoded: the decoding hides behind the
+// round trips. At most 2 × MaxConcurrency pages of a list are in hand at
+// once (MaxConcurrency requested, MaxConcurrency decoded). Any failed page
 // fails the whole list, and so does a list that ends short of totalRows or
 // would need more than MaxPages pages. Rows that are byte for byte
 // duplicates of earlier ones are dropped.
 func forEachPage[T any](ctx context.Context, c *Client, action string, params url.Values, l list[T], each func([]T) error) error {
 	var (
-		mu         sync.Mutex
+		// A one-slot channel rather than a sync.Mutex: a page waiting for
+		// another's each is then durably blocked under testing/synctest.
+		turn       = make(chan struct{}, 1)
 		seen       = map[rowKey]struct{}{}
 		rows, dups int
 		pageRows   = map[int]int{}
 	)
 	consume := func(pageNo int, p page[T]) error {
-		mu.Lock()
-		defer mu.Unlock()
+		turn <- struct{}{}
+		defer func() { <-turn }()
 		rows += len(p.items)
 		pageRows[pageNo] = len(p.items)
 		fresh := p.items[:0]
@@ -232,7 +238,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 	}
 	if pages > 1 {
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(c.o.MaxConcurrency)
+		g.SetLimit(2 * c.o.MaxConcurrency)
 		for p := 2; p <= pages && gctx.Err() == nil; p++ {
 			g.Go(func() error {
 				_, err := fetchPage(gctx, c, action, params, p, l, consume)
@@ -268,24 +274,21 @@ func pagesFull(pageRows map[int]int, pages int) bool {
 	return pageRows[pages] > 0
 }
 
-// fetchPage reads, decodes and consumes one page within one request slot,
-// and returns the page's totalRows.
+// fetchPage reads one page within a request slot, then decodes and
+// consumes it within a decode slot, and returns the page's totalRows.
 func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, pageNo int, l list[T], consume func(int, page[T]) error) (float64, error) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return 0, apiError(action, 0, ctx.Err())
-	}
-	defer func() { <-c.sem }()
-
 	q := url.Values{}
 	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(pageNo))
 	q.Set("pageSize", strconv.Itoa(pageSize))
-	body, contentType, err := c.get(ctx, action, q)
+	body, contentType, err := c.request(ctx, action, q)
 	if err != nil {
 		return 0, err
 	}
+	if err := acquire(ctx, c.decodes); err != nil {
+		return 0, apiError(action, 0, err)
+	}
+	defer func() { <-c.decodes }()
 	p, err := decodePage(action, l, body)
 	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
 		err = upstream.WrongType(contentType, body, err, "xml", "json")
@@ -294,6 +297,25 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 		return 0, apiError(action, 0, fmt.Errorf("page %d: %w", pageNo, err))
 	}
 	return p.TotalRows.Value, consume(pageNo, p)
+}
+
+// request is get within one of the client's request slots.
+func (c *Client) request(ctx context.Context, action string, q url.Values) ([]byte, string, error) {
+	if err := acquire(ctx, c.sem); err != nil {
+		return nil, "", apiError(action, 0, err)
+	}
+	defer func() { <-c.sem }()
+	return c.get(ctx, action, q)
+}
+
+// acquire takes a slot of sem, or fails when ctx ends first.
+func acquire(ctx context.Context, sem chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // get sends one signed GET and returns the body and Content-Type of a 2xx

@@ -272,10 +272,11 @@ func jsonError(dec *jsontext.Decoder, name string) error {
 	return &bodyError{code: string(e.ErrorCode), message: msg}
 }
 
-// decodeXML reads <action> or <actionResponse> with encoding/xml, row by
-// row, and the API's <responseError> body.
+// decodeXML reads <action> or <actionResponse> with encoding/xml over
+// gosax's tokens (xmltokens.go), row by row, and the API's <responseError>
+// body.
 func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) error {
-	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec, toks := newXMLDecoder(bytes.NewReader(body))
 	root, err := firstElement(dec)
 	if err != nil {
 		return fmt.Errorf("malformed XML: %w", err)
@@ -294,7 +295,7 @@ func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) error {
 	default:
 		return fmt.Errorf("unexpected XML root element <%s>", root.Name.Local)
 	}
-	if err := p.xmlMembers(dec, body, l); err != nil {
+	if err := p.xmlMembers(dec, toks, l); err != nil {
 		return fmt.Errorf("malformed XML: %w", err)
 	}
 	return nil
@@ -313,7 +314,7 @@ func firstElement(dec *xml.Decoder) (xml.StartElement, error) {
 }
 
 // xmlMembers reads the children of the root element up to its end.
-func (p *page[T]) xmlMembers(dec *xml.Decoder, body []byte, l list[T]) error {
+func (p *page[T]) xmlMembers(dec *xml.Decoder, toks *xmlTokens, l list[T]) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -340,7 +341,7 @@ func (p *page[T]) xmlMembers(dec *xml.Decoder, body []byte, l list[T]) error {
 			p.hasTotal = p.TotalRows.Set
 		case l.container:
 			p.hasList = true
-			err = p.xmlRows(dec, body, l)
+			err = p.xmlRows(dec, toks, l)
 		default:
 			err = dec.Skip()
 		}
@@ -350,7 +351,7 @@ func (p *page[T]) xmlMembers(dec *xml.Decoder, body []byte, l list[T]) error {
 	}
 }
 
-func (p *page[T]) xmlRows(dec *xml.Decoder, body []byte, l list[T]) error {
+func (p *page[T]) xmlRows(dec *xml.Decoder, toks *xmlTokens, l list[T]) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -366,13 +367,15 @@ func (p *page[T]) xmlRows(dec *xml.Decoder, body []byte, l list[T]) error {
 				}
 				continue
 			}
-			start := dec.InputOffset()
+			startRow[T](toks)
 			var it T
-			if err := dec.DecodeElement(&it, &t); err != nil {
+			err := dec.DecodeElement(&it, &t)
+			key := toks.endRow()
+			if err != nil {
 				return fmt.Errorf("row %d: %w", len(p.items)+1, err)
 			}
 			p.items = append(p.items, it)
-			p.keys = append(p.keys, keyOf(body[start:dec.InputOffset()]))
+			p.keys = append(p.keys, key)
 		}
 	}
 }

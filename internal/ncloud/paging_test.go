@@ -116,15 +116,57 @@ func TestPagesBoundedByMaxConcurrency(t *testing.T) {
 		if rows != total || calls != 30 {
 			t.Errorf("%d rows in %d calls, want %d in 30", rows, calls, total)
 		}
-		// errgroup frees a slot before the finished goroutine exits, so in
-		// one instant every worker may have an exiting predecessor: at most
-		// twice the limit (6), never one per page (30).
-		if p.maxInflight != 3 || p.maxGoroutines > 2*3 {
-			t.Errorf("%d requests in flight and %d more goroutines at most, want 3 and at most 6", p.maxInflight, p.maxGoroutines)
+		// At most 2 × 3 pages in hand (3 requested, 3 decoded); errgroup
+		// frees a slot before the finished goroutine exits, so in one
+		// instant every worker may have an exiting predecessor: at most
+		// 12 goroutines, never one per page (30).
+		if p.maxInflight != 3 || p.maxGoroutines > 2*2*3 {
+			t.Errorf("%d requests in flight and %d more goroutines at most, want 3 and at most 12", p.maxInflight, p.maxGoroutines)
 		}
 		// Page 1, then 29 pages three at a time: 1 + 10 round trips.
 		if took := time.Since(start); took != 11*p.delay {
 			t.Errorf("took %s, want %s", took, 11*p.delay)
+		}
+	})
+}
+
+// The next requests go out while a page is decoded and turned into
+// series: with 30 ms of work a page (each, serialized) and 100 ms round
+// trips, the work hides behind the round trips and only the first page's
+// and the last round's show. Decoding inside the request slot took
+// 11 × 130 ms and more.
+func TestPageWorkOverlapsRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const total = 30 * pageSize
+		const work = 30 * time.Millisecond
+		p := &pager{page: fullPages(total), delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 3})
+		var rows, inHand, maxInHand int
+		var mu sync.Mutex
+		start := time.Now()
+		err := c.EachCredit(context.Background(), func(page []CreditHistory) error {
+			mu.Lock()
+			inHand++
+			maxInHand = max(maxInHand, inHand)
+			mu.Unlock()
+			time.Sleep(work)
+			rows += len(page)
+			mu.Lock()
+			inHand--
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows != total || p.maxInflight != 3 {
+			t.Errorf("%d rows, %d requests in flight at most; want %d and 3", rows, p.maxInflight, total)
+		}
+		// Page 1 and its work (130 ms), ten rounds of three requests
+		// (1000 ms, the last round two pages), the last round's two pages'
+		// work (60 ms).
+		if took, want := time.Since(start), 11*p.delay+3*work; took != want {
+			t.Errorf("took %s, want %s", took, want)
 		}
 	})
 }
