@@ -28,6 +28,8 @@ type world struct {
 
 type ncloudSpec struct {
 	credits, coins, demandProducts int
+	members                        int    // member accounts (partner); 0 = 3
+	demandMonths                   int    // months of demand, generated and read; 0 = 1
 	collectors                     string // YAML list, e.g. "[credit]"; "" = credit, coin and demand
 }
 
@@ -58,11 +60,15 @@ func startFakes(w world, now time.Time) (*fakes, error) {
 	// The fakes reuse rendered pages so that their own rendering does not
 	// compete with the exporter for the CPU (Options.ReuseResponses).
 	f.ncloud = ncloudsim.New(ncloudsim.Options{ReuseResponses: true})
-	members := []string{"10000001", "10000002", "10000003"}
 	for i, a := range w.ncloud {
+		members := make([]string, max(a.members, 3))
+		for m := range members {
+			members[m] = strconv.Itoa(10000001 + m)
+		}
 		f.ncpKeys = append(f.ncpKeys, ncloudKey(i))
 		f.ncloud.AddAccount(ncloudsim.Account{AccessKey: ncloudKey(i), SecretKey: ncloudSecret(i), Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
-			Seed: int64(i + 1), Now: now, Members: members, Credits: a.credits, Coins: a.coins, DemandProducts: a.demandProducts, DemandMonths: 1,
+			Seed: int64(i + 1), Now: now, Members: members, Credits: a.credits, Coins: a.coins,
+			DemandProducts: a.demandProducts, DemandMonths: max(a.demandMonths, 1),
 		})})
 	}
 	f.vgp = vgpsim.New()
@@ -189,6 +195,9 @@ func (f *fakes) config(dir string) (string, error) {
 			collectors = "[credit, coin, demand]" // the lists the targets are sized for; invoices are one small call
 		}
 		fmt.Fprintf(&b, "    collectors: %s\n", collectors)
+		if a.demandMonths > 1 {
+			fmt.Fprintf(&b, "    demand_months: %d\n", a.demandMonths)
+		}
 	}
 	if f.w.vgp > 0 {
 		b.WriteString("vgp:\n")

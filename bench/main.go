@@ -43,6 +43,9 @@ type sizes struct {
 	soakSmall       int           // scrapes of the small exporter
 	soakBig         int           // scrapes at full size
 	decodeRecords   int           // records of the decoding benchmark
+	partnerMembers  int           // NCP partner size: members, each billed for
+	partnerProducts int           // ... this many products in each of 3 months
+	partnerLatency  time.Duration // ... with this latency
 }
 
 var (
@@ -51,12 +54,14 @@ var (
 		pagingCredits: 50_000, pagingSchedules: 5_000,
 		scrapers: 20, trafficCached: 30 * time.Second, trafficLive: 10 * time.Second,
 		series: 300_000, scrapesPerRep: 4, cachedScrapes: 40, soakSmall: 1000, soakBig: 30, decodeRecords: 50_000,
+		partnerMembers: 500, partnerProducts: 40, partnerLatency: 50 * time.Millisecond,
 	}
 	smoke = sizes{
 		latency: 20 * time.Millisecond, reps: 1, wallReps: 1, ncloudAccounts: 2,
 		pagingCredits: 3_000, pagingSchedules: 1_500,
 		scrapers: 5, trafficCached: 2 * time.Second, trafficLive: time.Second,
 		series: 3_000, scrapesPerRep: 2, cachedScrapes: 4, soakSmall: 60, soakBig: 4, decodeRecords: 2_000,
+		partnerMembers: 10, partnerProducts: 40, partnerLatency: 10 * time.Millisecond,
 	}
 )
 
@@ -76,7 +81,7 @@ type harness struct {
 func main() {
 	smokeFlag := flag.Bool("smoke", false, "run every scenario at small sizes, enforcing no targets (seconds)")
 	out := flag.String("out", "", "Markdown file whose generated section gets the results (default BENCHMARKS.md; none with -smoke)")
-	only := flag.String("only", "", "comma-separated scenarios to run (parallel, paging, traffic, size, soak, decode); default all")
+	only := flag.String("only", "", "comma-separated scenarios to run (parallel, paging, traffic, size, partner, soak, decode); default all")
 	flag.StringVar(&profileDir, "cpuprofile", "", "directory where every exporter process writes a CPU profile (the binary is built with a profiling hook for this run only)")
 	flag.Parse()
 	if *out == "" && !*smokeFlag {
@@ -123,6 +128,7 @@ func run(ctx context.Context, smokeRun bool, out, only string) int {
 		{"paging", h.paging},
 		{"traffic", h.traffic},
 		{"size", h.size},
+		{"partner", h.partner},
 		{"soak", h.soak},
 		{"decode", h.decode},
 	}

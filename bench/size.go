@@ -80,19 +80,38 @@ func (h *harness) runProgram(p *proc, scrapes int, check func(body []byte) error
 	return r, nil
 }
 
-// size: the scrape budget at size, exporter against floor, alternating
-// the two programs in each repetition so that drift in the machine's speed
-// affects both alike.
+// sizeCase is one size the scrape budget is measured at.
+type sizeCase struct {
+	ids    [4]string // the rows' numbers: CPU, allocations, steady RSS, peak RSS
+	what   string    // e.g. "300000 series (100000 NCP credits)"
+	w      world
+	prefix string // the exporter's data series are named prefix*
+	series int    // and there are this many of them
+}
+
+// size: the scrape budget at 100,000 credits.
 func (h *harness) size() error {
-	f, err := startFakes(h.sizeWorld(), time.Now())
+	series := h.s.series / 3 * 3
+	return h.sizeRun(sizeCase{
+		ids:  [4]string{"4a", "4b", "5a", "5b"},
+		what: fmt.Sprintf("%d series (%d NCP credits)", series, series/3),
+		w:    h.sizeWorld(), prefix: "billing_ncloud_credit_", series: series,
+	})
+}
+
+// sizeRun measures the scrape budget of one size, exporter against floor,
+// alternating the two programs in each repetition so that drift in the
+// machine's speed affects both alike.
+func (h *harness) sizeRun(c sizeCase) error {
+	f, err := startFakes(c.w, time.Now())
 	if err != nil {
 		return err
 	}
 	defer f.close()
-	series := h.s.series / 3 * 3
+	series := c.series
 	var floors, exps []programRun
 	for rep := range h.s.reps {
-		logf("size: repetition %d of %d", rep+1, h.s.reps)
+		logf("size: %s: repetition %d of %d", c.what, rep+1, h.s.reps)
 		fp, err := startFloor(h.floor, series)
 		if err != nil {
 			return err
@@ -110,7 +129,7 @@ func (h *harness) size() error {
 			if err := checkUp(b, 1); err != nil {
 				return err
 			}
-			return wantSeries(b, "billing_ncloud_credit_", series)
+			return wantSeries(b, c.prefix, series)
 		})
 		s.close()
 		if err != nil {
@@ -130,33 +149,33 @@ func (h *harness) size() error {
 	n := float64(series)
 	le := map[bool]string{true: "≤ "}[ex.bound]
 	h.add(row{
-		scenario: fmt.Sprintf("4a. Cached scrape CPU, %d series (%d NCP credits), gzip as Prometheus asks", series, series/3),
+		scenario: fmt.Sprintf("%s. Cached scrape CPU, %s, gzip as Prometheus asks", c.ids[0], c.what),
 		measured: fmt.Sprintf("%s%.3f ms a scrape (%.4f µs a series); floor %.0f ms (%.2f µs)", le, 1e3*ex.cpu, 1e6*ex.cpu/n, 1e3*fl.cpu, 1e6*fl.cpu/n),
 		target:   "≤ 0.05 × floor",
 		ratio:    fmt.Sprintf("%s%.4f × floor", le, ex.cpu/fl.cpu),
 		pass:     ex.cpu <= 0.05*fl.cpu,
 	})
 	h.add(row{
-		scenario: fmt.Sprintf("4b. Bytes allocated per cached scrape, %d series", series),
+		scenario: fmt.Sprintf("%s. Bytes allocated per cached scrape, %s", c.ids[1], c.what),
 		measured: fmt.Sprintf("%s a scrape; floor %s", mib(int64(ex.alloc)), mib(int64(fl.alloc))),
 		target:   "reported", ratio: fmt.Sprintf("%.4f × floor", ex.alloc/fl.alloc), info: true,
 	})
 	h.add(row{
-		scenario: fmt.Sprintf("5a. Steady RSS after the scrapes, %d series", series),
+		scenario: fmt.Sprintf("%s. Steady RSS after the scrapes, %s", c.ids[2], c.what),
 		measured: fmt.Sprintf("%s; floor %s", mib(ex.steady), mib(fl.steady)),
 		target:   "≤ 0.35 × floor",
 		ratio:    fmt.Sprintf("%.2f × floor", float64(ex.steady)/float64(fl.steady)),
 		pass:     float64(ex.steady) <= 0.35*float64(fl.steady),
 	})
 	h.add(row{
-		scenario: fmt.Sprintf("5b. Peak RSS over the whole life, first refresh included, %d series", series),
+		scenario: fmt.Sprintf("%s. Peak RSS over the whole life, first refresh included, %s", c.ids[3], c.what),
 		measured: fmt.Sprintf("%s; floor %s", mib(ex.peak), mib(fl.peak)),
 		target:   "≤ 0.6 × floor",
 		ratio:    fmt.Sprintf("%.2f × floor", float64(ex.peak)/float64(fl.peak)),
 		pass:     float64(ex.peak) <= 0.6*float64(fl.peak),
 	})
-	h.note("Size: %d repetitions, each a fresh floor process and a fresh exporter process (default GOGC), each scraped %d (floor) or %d (exporter) times after a warm-up; CPU a scrape is utime+stime from the start of each scrape to 100 ms after its answer, allocations the rise of go_memstats_alloc_bytes_total, both averaged over the scrapes of a process; medians over repetitions. Scrape wall time: exporter %.3f s, floor %.3f s. The floor serves the same number of gauges with six labels each (bench/floor); a third of the exporter's series (expiry) have three.",
-		h.s.reps, h.s.scrapesPerRep, h.s.cachedScrapes, ex.wall, fl.wall)
+	h.note("Size (%s): %d repetitions, each a fresh floor process and a fresh exporter process (default GOGC), each scraped %d (floor) or %d (exporter) times after a warm-up; CPU a scrape is utime+stime from the start of each scrape to 100 ms after its answer, allocations the rise of go_memstats_alloc_bytes_total, both averaged over the scrapes of a process; medians over repetitions. Scrape wall time: exporter %.3f s, floor %.3f s. The floor serves the same number of gauges with six labels each (bench/floor).",
+		c.what, h.s.reps, h.s.scrapesPerRep, h.s.cachedScrapes, ex.wall, fl.wall)
 	return nil
 }
 
