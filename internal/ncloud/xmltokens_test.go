@@ -201,7 +201,7 @@ func TestXMLDeclarations(t *testing.T) {
 		`<?xml-stylesheet href="a.xsl"?>`:          "",
 		`<?xml version="1.0" encoding="EUC-KR"?>`:  `encoding "EUC-KR" declared; only UTF-8 is read`,
 		`<?xml version="1.0" encoding = "cp949"?>`: `encoding "cp949" declared`,
-		`<??>`:                                     "malformed processing instruction",
+		`<??>`: "malformed processing instruction",
 	} {
 		_, err := decodePage(ActionCreditHistory, creditList, []byte(decl+page))
 		switch {
