@@ -110,8 +110,9 @@ type portoneCollector struct {
 	concurrency         int
 	now                 func() time.Time
 	descs               portoneDescs
-	// source, when set, reads the window instead of client (PortOne V2).
-	source func(ctx context.Context, from, to time.Time) ([]portone.Schedule, error)
+	// source, when set, reads the window instead of client (PortOne V2),
+	// handing it to each a page at a time as EachSchedule does.
+	source func(ctx context.Context, from, to time.Time, each func([]portone.Schedule) error) error
 }
 
 func (c *portoneCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -128,83 +129,121 @@ func (c *portoneCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *portoneCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	now := c.now()
 	from, to := now.Add(-c.lookback), now.Add(c.lookahead)
-	schedules, err := c.fetch(ctx, from, to)
-	if err != nil {
+	t := c.newTally(now)
+	// Each page becomes series as it arrives; a failed read discards them.
+	if err := c.fetch(ctx, from, to, t.add); err != nil {
 		return nil, err
 	}
-	set := newSeriesSet()
-	// labels returns the account and, unless aggregated, the customer.
-	labels := func(customer string, extra ...string) []string {
-		l := make([]string, 1, 2+len(extra)) // one allocation: this runs for every schedule
-		l[0] = c.account
-		if !c.aggregate {
-			l = append(l, customer)
-		}
-		return append(l, extra...)
-	}
+	return t.finish()
+}
+
+// portoneTally turns schedules into series a page at a time; what needs
+// every schedule (the next payment, the customers' health) it keeps per
+// customer and adds when finished.
+type portoneTally struct {
+	c      *portoneCollector
+	now    time.Time
+	set    *seriesSet
+	next   map[string]portone.Schedule // by customer ("" when aggregated)
+	health *portoneHealth
+}
+
+func (c *portoneCollector) newTally(now time.Time) *portoneTally {
+	t := &portoneTally{c: c, now: now, set: newSeriesSet(), next: map[string]portone.Schedule{}, health: newPortoneHealth(c.customers, now)}
 	// Configured customers always get an upcoming count, so that a customer
 	// with nothing scheduled shows 0 instead of vanishing.
 	for _, uid := range c.customers {
-		set.add(c.descs.upcoming, 0, labels(uid)...)
+		t.set.add(c.descs.upcoming, 0, t.labels(uid)...)
 	}
-	next := map[string]portone.Schedule{} // by customer ("" when aggregated)
+	return t
+}
+
+// labels returns the account and, unless aggregated, the customer.
+func (t *portoneTally) labels(customer string, extra ...string) []string {
+	l := make([]string, 1, 2+len(extra)) // one allocation: this runs for every schedule
+	l[0] = t.c.account
+	if !t.c.aggregate {
+		l = append(l, customer)
+	}
+	return append(l, extra...)
+}
+
+// add adds one page of schedules.
+func (t *portoneTally) add(schedules []portone.Schedule) error {
+	d, set := &t.c.descs, t.set
 	for _, s := range schedules {
-		set.add(c.descs.schedules, 1, labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus)...)
-		set.add(c.descs.amount, s.Amount, labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus, s.Currency)...)
+		t.health.add(s)
+		set.add(d.schedules, 1, t.labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus)...)
+		set.add(d.amount, s.Amount, t.labels(s.CustomerUID, s.ScheduleStatus, s.PaymentStatus, s.Currency)...)
 		if s.ScheduleStatus == "executed" {
 			ran := s.ExecutedAt
 			if ran.IsZero() {
 				ran = s.ScheduleAt
 			}
-			set.max(c.descs.lastRun, float64(ran.Unix()), labels(s.CustomerUID, s.PaymentStatus)...)
+			set.max(d.lastRun, float64(ran.Unix()), t.labels(s.CustomerUID, s.PaymentStatus)...)
 		}
-		if s.ScheduleStatus != "scheduled" || !s.ScheduleAt.After(now) {
-			set.add(c.descs.upcoming, 0, labels(s.CustomerUID)...)
+		if s.ScheduleStatus != "scheduled" || !s.ScheduleAt.After(t.now) {
+			set.add(d.upcoming, 0, t.labels(s.CustomerUID)...)
 			continue
 		}
-		set.add(c.descs.upcoming, 1, labels(s.CustomerUID)...)
+		set.add(d.upcoming, 1, t.labels(s.CustomerUID)...)
 		k := s.CustomerUID
-		if c.aggregate {
+		if t.c.aggregate {
 			k = ""
 		}
-		if n, ok := next[k]; !ok || s.ScheduleAt.Before(n.ScheduleAt) {
-			next[k] = s
+		if n, ok := t.next[k]; !ok || before(s, n) {
+			t.next[k] = s
 		}
 	}
-	for _, s := range next {
-		set.add(c.descs.nextTime, float64(s.ScheduleAt.Unix()), labels(s.CustomerUID)...)
-		set.add(c.descs.nextAmount, s.Amount, labels(s.CustomerUID, s.Currency)...)
-	}
-	c.addHealth(set, schedules, now)
-	return set.metrics()
+	return nil
 }
 
-// fetch reads the window for the configured customers concurrently (the
-// client bounds the requests), or for every customer through the range
-// endpoint when none are configured.
-func (c *portoneCollector) fetch(ctx context.Context, from, to time.Time) ([]portone.Schedule, error) {
+// before orders schedules by schedule_at, then customer and merchant, so
+// that of two at the same time the same one is next whatever order the
+// pages arrived in.
+func before(a, b portone.Schedule) bool {
+	if !a.ScheduleAt.Equal(b.ScheduleAt) {
+		return a.ScheduleAt.Before(b.ScheduleAt)
+	}
+	if a.CustomerUID != b.CustomerUID {
+		return a.CustomerUID < b.CustomerUID
+	}
+	return a.MerchantUID < b.MerchantUID
+}
+
+// finish adds the next payments and the customers' health.
+func (t *portoneTally) finish() ([]prometheus.Metric, error) {
+	for _, s := range t.next {
+		t.set.add(t.c.descs.nextTime, float64(s.ScheduleAt.Unix()), t.labels(s.CustomerUID)...)
+		t.set.add(t.c.descs.nextAmount, s.Amount, t.labels(s.CustomerUID, s.Currency)...)
+	}
+	t.c.addHealth(t.set, t.health)
+	return t.set.metrics()
+}
+
+// fetch hands the window to each, for the configured customers
+// concurrently (the client bounds the requests), or for every customer
+// through the range endpoint when none are configured; each is called one
+// page at a time.
+func (c *portoneCollector) fetch(ctx context.Context, from, to time.Time, each func([]portone.Schedule) error) error {
 	if c.source != nil {
-		return c.source(ctx, from, to)
+		return c.source(ctx, from, to, each)
 	}
 	if len(c.customers) == 0 {
-		return c.client.AllSchedules(ctx, from, to)
+		return c.client.EachSchedule(ctx, from, to, each)
 	}
-	parts := make([][]portone.Schedule, len(c.customers))
+	// A one-slot channel rather than a sync.Mutex: a page waiting for
+	// another customer's is then durably blocked under testing/synctest.
+	turn := make(chan struct{}, 1)
+	serial := func(list []portone.Schedule) error {
+		turn <- struct{}{}
+		defer func() { <-turn }()
+		return each(list)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, c.concurrency)) // a goroutine per request slot, not per customer
-	for i, uid := range c.customers {
-		g.Go(func() error {
-			var err error
-			parts[i], err = c.client.CustomerSchedules(gctx, uid, from, to)
-			return err
-		})
+	for _, uid := range c.customers {
+		g.Go(func() error { return c.client.EachCustomerSchedule(gctx, uid, from, to, serial) })
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var all []portone.Schedule
-	for _, p := range parts {
-		all = append(all, p...)
-	}
-	return all, nil
+	return g.Wait()
 }

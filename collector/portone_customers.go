@@ -30,6 +30,7 @@ func portoneHealthDescs(perCustomer bool) (failing, lapsing *prometheus.Desc) {
 type customerHealth struct {
 	lastPaid, lastFailed time.Time // latest run with that outcome
 	upcoming             bool      // a scheduled payment after now
+	seen                 bool      // a schedule was seen
 	latest               time.Time // schedule_at of the newest schedule
 	latestRevoked        bool      // the newest schedule is revoked
 	ranFailed            bool
@@ -43,61 +44,69 @@ func (h customerHealth) failing() bool {
 func (h customerHealth) lapsing() bool { return !h.upcoming && !h.latestRevoked }
 
 // portoneHealth judges every configured customer and every customer seen
-// in the schedules, in that order of first appearance.
-func portoneHealth(schedules []portone.Schedule, configured []string, now time.Time) ([]string, map[string]*customerHealth) {
-	byUID := make(map[string]*customerHealth, len(configured))
-	var order []string
-	get := func(uid string) *customerHealth {
-		h, ok := byUID[uid]
-		if !ok {
-			h = &customerHealth{}
-			byUID[uid] = h
-			order = append(order, uid)
-		}
-		return h
-	}
+// in the schedules, in that order of first appearance. Its verdicts do not
+// depend on the order the schedules are added in.
+type portoneHealth struct {
+	now   time.Time
+	order []string
+	byUID map[string]*customerHealth
+}
+
+func newPortoneHealth(configured []string, now time.Time) *portoneHealth {
+	h := &portoneHealth{now: now, byUID: make(map[string]*customerHealth, len(configured))}
 	for _, uid := range configured {
-		get(uid)
+		h.get(uid)
 	}
-	for _, s := range schedules {
-		h := get(s.CustomerUID)
-		if s.ScheduleStatus == "scheduled" && s.ScheduleAt.After(now) {
-			h.upcoming = true
+	return h
+}
+
+func (p *portoneHealth) get(uid string) *customerHealth {
+	h, ok := p.byUID[uid]
+	if !ok {
+		h = &customerHealth{}
+		p.byUID[uid] = h
+		p.order = append(p.order, uid)
+	}
+	return h
+}
+
+// add takes one schedule into its customer's verdict.
+func (p *portoneHealth) add(s portone.Schedule) {
+	h := p.get(s.CustomerUID)
+	if s.ScheduleStatus == "scheduled" && s.ScheduleAt.After(p.now) {
+		h.upcoming = true
+	}
+	if !h.seen || s.ScheduleAt.After(h.latest) {
+		h.seen, h.latest, h.latestRevoked = true, s.ScheduleAt, s.ScheduleStatus == "revoked"
+	} else if s.ScheduleAt.Equal(h.latest) && s.ScheduleStatus != "revoked" {
+		h.latestRevoked = false // a live schedule at the same time wins
+	}
+	if s.ScheduleStatus != "executed" {
+		return
+	}
+	ran := s.ExecutedAt
+	if ran.IsZero() {
+		ran = s.ScheduleAt
+	}
+	switch s.PaymentStatus {
+	case "paid":
+		if ran.After(h.lastPaid) {
+			h.lastPaid = ran
 		}
-		if s.ScheduleAt.After(h.latest) || h.latest.IsZero() {
-			h.latest, h.latestRevoked = s.ScheduleAt, s.ScheduleStatus == "revoked"
-		} else if s.ScheduleAt.Equal(h.latest) && s.ScheduleStatus != "revoked" {
-			h.latestRevoked = false // a live schedule at the same time wins
-		}
-		if s.ScheduleStatus != "executed" {
-			continue
-		}
-		ran := s.ExecutedAt
-		if ran.IsZero() {
-			ran = s.ScheduleAt
-		}
-		switch s.PaymentStatus {
-		case "paid":
-			if ran.After(h.lastPaid) {
-				h.lastPaid = ran
-			}
-		case "failed":
-			h.ranFailed = true
-			if ran.After(h.lastFailed) {
-				h.lastFailed = ran
-			}
+	case "failed":
+		h.ranFailed = true
+		if ran.After(h.lastFailed) {
+			h.lastFailed = ran
 		}
 	}
-	return order, byUID
 }
 
 // addHealth adds the failing and lapsing series of every customer (or their
 // counts, with aggregate) to set.
-func (c *portoneCollector) addHealth(set *seriesSet, schedules []portone.Schedule, now time.Time) {
-	order, health := portoneHealth(schedules, c.customers, now)
+func (c *portoneCollector) addHealth(set *seriesSet, health *portoneHealth) {
 	var failing, lapsing float64
-	for _, uid := range order {
-		h := health[uid]
+	for _, uid := range health.order {
+		h := health.byUID[uid]
 		f, l := b2f(h.failing()), b2f(h.lapsing())
 		if c.aggregate {
 			failing, lapsing = failing+f, lapsing+l

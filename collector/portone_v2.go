@@ -61,36 +61,38 @@ var v2Statuses = map[string][2]string{
 	portonev2.Revoked:   {"revoked", "none"},
 }
 
-// schedules reads the window and maps each schedule onto v1's terms: the
-// customer's id is customer_uid, timeToPay is schedule_at, and a run's time
-// is completedAt (startedAt while it has none).
-func (s *portoneV2Source) schedules(ctx context.Context, from, to time.Time) ([]portone.Schedule, error) {
-	items, err := s.client.Schedules(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]portone.Schedule, 0, len(items))
-	for _, it := range items {
-		if s.only != nil && !s.only[it.CustomerID] {
-			continue
+// schedules hands the window to each a page at a time, each schedule
+// mapped onto v1's terms: the customer's id is customer_uid, timeToPay is
+// schedule_at, and a run's time is completedAt (startedAt while it has none).
+func (s *portoneV2Source) schedules(ctx context.Context, from, to time.Time, each func([]portone.Schedule) error) error {
+	var out []portone.Schedule // reused from page to page
+	return s.client.EachSchedule(ctx, from, to, func(items []portonev2.Schedule) error {
+		out = out[:0]
+		for _, it := range items {
+			if s.only != nil && !s.only[it.CustomerID] {
+				continue
+			}
+			st, known := v2Statuses[it.Status]
+			if !known {
+				st = [2]string{"other", "other"}
+				s.logUnknown(it.Status)
+			}
+			ran := it.CompletedAt
+			if ran.IsZero() {
+				ran = it.StartedAt
+			}
+			out = append(out, portone.Schedule{
+				CustomerUID: it.CustomerID, MerchantUID: it.ID,
+				ScheduleAt: it.TimeToPay, ExecutedAt: ran, RevokedAt: it.RevokedAt,
+				Amount: it.TotalAmount, Currency: it.Currency,
+				ScheduleStatus: st[0], PaymentStatus: st[1],
+			})
 		}
-		st, known := v2Statuses[it.Status]
-		if !known {
-			st = [2]string{"other", "other"}
-			s.logUnknown(it.Status)
+		if len(out) == 0 {
+			return nil
 		}
-		ran := it.CompletedAt
-		if ran.IsZero() {
-			ran = it.StartedAt
-		}
-		out = append(out, portone.Schedule{
-			CustomerUID: it.CustomerID, MerchantUID: it.ID,
-			ScheduleAt: it.TimeToPay, ExecutedAt: ran, RevokedAt: it.RevokedAt,
-			Amount: it.TotalAmount, Currency: it.Currency,
-			ScheduleStatus: st[0], PaymentStatus: st[1],
-		})
-	}
-	return out, nil
+		return each(out)
+	})
 }
 
 // logUnknown logs a status this exporter does not know, once per status:

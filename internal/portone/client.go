@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"net/http"
 	"net/url"
@@ -28,8 +29,7 @@ const DefaultEndpoint = "https://api.iamport.kr"
 const MaxWindow = 89 * 24 * time.Hour
 
 const (
-	presizeLimit = 100_000 // schedules a list is sized for from page 1's total
-	rangeLimit   = 1000    // the range endpoint's maximum page size
+	rangeLimit = 1000 // the range endpoint's maximum page size
 	// DefaultMaxPages bounds the pages of one list.
 	DefaultMaxPages = 1000
 	apiByUser       = "portone customer schedules"
@@ -94,29 +94,33 @@ type Schedule struct {
 	FailReason     string
 }
 
-// CustomerSchedules returns the schedules of one customer with
-// from <= schedule_at < to. Windows longer than MaxWindow are split.
-func (c *Client) CustomerSchedules(ctx context.Context, customerUID string, from, to time.Time) ([]Schedule, error) {
+// EachCustomerSchedule hands the schedules of one customer with
+// from <= schedule_at < to to each, a page at a time as the pages arrive,
+// one call at a time, every schedule once. Windows longer than MaxWindow
+// are split. each may have been called when an error is returned: what it
+// was handed is then not the whole list.
+func (c *Client) EachCustomerSchedule(ctx context.Context, customerUID string, from, to time.Time, each func([]Schedule) error) error {
 	path, err := c.endpoint("subscribe", "customers", customerUID, "schedules")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", apiByUser, err)
+		return fmt.Errorf("%s: %w", apiByUser, err)
 	}
-	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
-		q := url.Values{"from": {unix(from)}, "to": {unix(to)}}
-		return c.pages(ctx, apiByUser, path, q)
+	return c.windows(ctx, from, to, each, func(ctx context.Context, l *list) error {
+		q := url.Values{"from": {unix(l.from)}, "to": {unix(l.to)}}
+		return c.pages(ctx, apiByUser, path, q, l)
 	})
 }
 
-// AllSchedules returns every customer's schedules with from <= schedule_at < to,
-// through the range endpoint with the largest page size.
-func (c *Client) AllSchedules(ctx context.Context, from, to time.Time) ([]Schedule, error) {
+// EachSchedule hands every customer's schedules with from <= schedule_at
+// < to to each, as EachCustomerSchedule does, through the range endpoint
+// with the largest page size.
+func (c *Client) EachSchedule(ctx context.Context, from, to time.Time, each func([]Schedule) error) error {
 	path, err := c.endpoint("subscribe", "payments", "schedule")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", apiByRange, err)
+		return fmt.Errorf("%s: %w", apiByRange, err)
 	}
-	return c.windows(ctx, from, to, func(ctx context.Context, from, to time.Time) ([]Schedule, error) {
-		q := url.Values{"schedule_from": {unix(from)}, "schedule_to": {unix(to)}, "limit": {strconv.Itoa(rangeLimit)}}
-		return c.pages(ctx, apiByRange, path, q)
+	return c.windows(ctx, from, to, each, func(ctx context.Context, l *list) error {
+		q := url.Values{"schedule_from": {unix(l.from)}, "schedule_to": {unix(l.to)}, "limit": {strconv.Itoa(rangeLimit)}}
+		return c.pages(ctx, apiByRange, path, q, l)
 	})
 }
 
@@ -155,41 +159,64 @@ func inWindow(list []Schedule, from, to time.Time) []Schedule {
 
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
-// windows splits [from, to) into adjacent spans of at most MaxWindow, reads
-// them concurrently and joins them in order. Adjacent half-open spans
-// neither lose nor repeat a schedule at the seams.
-func (c *Client) windows(ctx context.Context, from, to time.Time, read func(ctx context.Context, from, to time.Time) ([]Schedule, error)) ([]Schedule, error) {
+// stream is what the lists of one call share: each, the turn to call it,
+// and the schedules without a schedule_at already handed out: every span
+// keeps those (inWindow), while any other belongs to one span only.
+type stream struct {
+	// A one-slot channel rather than a sync.Mutex: a page waiting for
+	// another's each is then durably blocked under testing/synctest.
+	turn     chan struct{}
+	each     func([]Schedule) error
+	unplaced map[scheduleKey]bool
+}
+
+// list is the list of one span. seen holds every schedule the list brought,
+// in the span or not, so that a page of repeats is noticed; rows counts
+// them against the total.
+type list struct {
+	*stream
+	from, to time.Time
+	seen     map[scheduleKey]bool
+	rows     int
+}
+
+// take hands the page's schedules new to the list and within its span to
+// each, and returns how many were new to the list.
+func (l *list) take(page []Schedule) (int, error) {
+	l.turn <- struct{}{}
+	defer func() { <-l.turn }()
+	l.rows += len(page)
+	fresh := slices.DeleteFunc(page, func(s Schedule) bool { return !firstSight(s, l.seen) })
+	n := len(fresh)
+	fresh = slices.DeleteFunc(inWindow(fresh, l.from, l.to), func(s Schedule) bool {
+		return s.ScheduleAt.IsZero() && !firstSight(s, l.unplaced)
+	})
+	if len(fresh) == 0 {
+		return n, nil
+	}
+	return n, l.each(fresh)
+}
+
+// windows splits [from, to) into adjacent spans of at most MaxWindow and
+// reads them concurrently. Adjacent half-open spans neither lose nor repeat
+// a schedule at the seams.
+func (c *Client) windows(ctx context.Context, from, to time.Time, each func([]Schedule) error, read func(ctx context.Context, l *list) error) error {
 	if !from.Before(to) {
-		return nil, fmt.Errorf("empty schedule window %s..%s", from, to)
+		return fmt.Errorf("empty schedule window %s..%s", from, to)
 	}
 	var spans [][2]time.Time
 	for s := from; s.Before(to); s = s.Add(MaxWindow) {
 		spans = append(spans, [2]time.Time{s, minTime(s.Add(MaxWindow), to)})
 	}
-	parts := make([][]Schedule, len(spans))
+	st := &stream{turn: make(chan struct{}, 1), each: each, unplaced: map[scheduleKey]bool{}}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.o.MaxConcurrency)
-	for i, s := range spans {
+	for _, s := range spans {
 		g.Go(func() error {
-			list, err := read(gctx, s[0], s[1])
-			parts[i] = inWindow(list, s[0], s[1])
-			return err
+			return read(gctx, &list{stream: st, from: s[0], to: s[1], seen: map[scheduleKey]bool{}})
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if len(parts) == 1 {
-		return parts[0], nil // pages already deduplicated it
-	}
-	// A schedule belongs to one window only; deduplicating across them
-	// guards against a server that does not honour from/to exactly.
-	seen := map[scheduleKey]bool{}
-	var all []Schedule
-	for _, p := range parts {
-		all = dedupe(all, p, seen)
-	}
-	return all, nil
+	return g.Wait()
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -199,100 +226,98 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// pages reads every page of a list. The documented response is a plain
-// array (swagger) but the official SDKs read a paged object
-// {total, previous, next, list}; both are accepted. With the object, the
-// pages after the first are read concurrently; with a bare array nothing
+// pages reads every page of a list and hands each to l as it arrives. The
+// documented response is a plain array (swagger) but the official SDKs
+// read a paged object {total, previous, next, list}; both are accepted.
+// With the object, the pages after the first are read concurrently, at
+// most MaxConcurrency of them in hand at once; with a bare array nothing
 // says how many pages there are, so pages are read in turn until one is
-// short, empty, or brings nothing new (a server that ignores page).
-func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Values) ([]Schedule, error) {
+// short, empty, or brings nothing new (a server that ignores page). A list
+// that ends short of its total is an error once its pages are read.
+func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Values, l *list) error {
 	first, err := c.page(ctx, api, path, q, 1)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	seen := map[scheduleKey]bool{}
-	all := dedupe(nil, first.list, seen)
+	size := len(first.list)
+	fresh, err := l.take(first.list)
+	if err != nil {
+		return err
+	}
 	if first.paged {
-		n := len(first.list)
-		if first.next == 0 || n == 0 {
-			if n < first.total {
-				return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", n, first.total)}
+		if first.next == 0 || size == 0 {
+			if size < first.total {
+				return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", size, first.total)}
 			}
-			return all, nil
+			return nil
 		}
-		pages := (first.total + n - 1) / n
+		pages := (first.total + size - 1) / size
 		if pages > c.o.MaxPages {
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, n, c.o.MaxPages)}
+			return &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, size, c.o.MaxPages)}
 		}
-		// Room for every page at once (up to a bound a bogus total cannot
-		// push): growing the list page by page allocated it twice over.
-		all = slices.Grow(all, min(pages*n, presizeLimit)-len(all))
-		rest := make([]pageResult, pages+1)
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
 		for p := 2; p <= pages && gctx.Err() == nil; p++ {
 			g.Go(func() error {
-				var err error
-				rest[p], err = c.page(gctx, api, path, q, p)
-				return err
+				r, err := c.page(gctx, api, path, q, p)
+				if err != nil {
+					return err
+				}
+				if fresh, err := l.take(r.list); err != nil || len(r.list) == 0 || fresh > 0 {
+					return err
+				}
+				// The upstream ignored page: counting a repeated page would
+				// pass a half list as complete.
+				return &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p, len(r.list))}
 			})
 		}
 		if err := g.Wait(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", api, err)
+			return fmt.Errorf("%s: %w", api, err)
 		}
-		rows := n
-		for p, r := range rest[2:] {
-			rows += len(r.list)
-			before := len(all)
-			all = dedupe(all, r.list, seen)
-			if len(r.list) > 0 && len(all) == before {
-				// The upstream ignored page: counting a repeated page would
-				// pass a half list as complete.
-				return nil, &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p+2, len(r.list))}
-			}
+		if l.rows < first.total {
+			return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", l.rows, first.total)}
 		}
-		if rows < first.total {
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", rows, first.total)}
-		}
-		return all, nil
+		return nil
 	}
-	size := len(first.list)
-	for p := 2; size > 0; p++ {
+	for p := 2; size > 0 && fresh > 0; p++ {
 		if p > c.o.MaxPages {
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within max_pages %d pages of %d", c.o.MaxPages, size)}
+			return &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within max_pages %d pages of %d", c.o.MaxPages, size)}
 		}
 		r, err := c.page(ctx, api, path, q, p)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		before := len(all)
-		all = dedupe(all, r.list, seen)
-		if len(r.list) < size || len(all) == before {
-			break
+		if fresh, err = l.take(r.list); err != nil || len(r.list) < size {
+			return err
 		}
 	}
-	return all, nil
+	return nil
 }
 
-// scheduleKey identifies a schedule for dedupe.
-type scheduleKey struct {
+// scheduleKey is a 128-bit hash of what identifies a schedule (customer,
+// merchant, schedule_at): a long list's set then holds 16 bytes a schedule,
+// not its strings.
+type scheduleKey [2]uint64
+
+type scheduleID struct {
 	customer, merchant string
 	at                 int64
 }
 
-// dedupe appends the schedules not seen yet.
-func dedupe(all, list []Schedule, seen map[scheduleKey]bool) []Schedule {
-	for _, s := range list {
-		k := scheduleKey{s.CustomerUID, s.MerchantUID, s.ScheduleAt.Unix()}
-		if !seen[k] {
-			seen[k] = true
-			all = append(all, s)
-		}
+var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// firstSight marks s seen and reports whether it was not seen before.
+func firstSight(s Schedule, seen map[scheduleKey]bool) bool {
+	id := scheduleID{s.CustomerUID, s.MerchantUID, s.ScheduleAt.Unix()}
+	k := scheduleKey{maphash.Comparable(keySeeds[0], id), maphash.Comparable(keySeeds[1], id)}
+	if seen[k] {
+		return false
 	}
-	return all
+	seen[k] = true
+	return true
 }
 
 type pageResult struct {

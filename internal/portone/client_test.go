@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,7 @@ func TestCustomerUIDIsOneSegment(t *testing.T) {
 		{"user@example.com", "/v1/subscribe/customers/user@example.com/schedules"},
 	} {
 		f.rawPaths = nil
-		if _, err := c.CustomerSchedules(context.Background(), tc.uid, now, now.Add(time.Hour)); err != nil {
+		if _, err := customerSchedules(c, context.Background(), tc.uid, now, now.Add(time.Hour)); err != nil {
 			t.Fatalf("%q: %v", tc.uid, err)
 		}
 		if got := f.rawPaths[len(f.rawPaths)-1]; got != tc.path {
@@ -75,7 +76,7 @@ func TestCustomerUIDIsOneSegment(t *testing.T) {
 	}
 	for _, uid := range []string{"../../../../x", "a/b", "..", ".", `a\b`, ""} {
 		f.paths = nil
-		_, err := c.CustomerSchedules(context.Background(), uid, now, now.Add(time.Hour))
+		_, err := customerSchedules(c, context.Background(), uid, now, now.Add(time.Hour))
 		if err == nil || !strings.Contains(err.Error(), "not one URL path segment") {
 			t.Errorf("customer_uid %q: err = %v", uid, err)
 		}
@@ -96,8 +97,8 @@ func TestScheduleWindowIsHalfOpen(t *testing.T) {
 		at: []int64{from.Unix() - 1, from.Unix(), to.Unix() - 1, to.Unix(), to.Unix() + 3600, 0}}
 	c := newTestClient(t, f, "")
 	for name, read := range map[string]func() ([]Schedule, error){
-		"by customer": func() ([]Schedule, error) { return c.CustomerSchedules(context.Background(), "c", from, to) },
-		"by range":    func() ([]Schedule, error) { return c.AllSchedules(context.Background(), from, to) },
+		"by customer": func() ([]Schedule, error) { return customerSchedules(c, context.Background(), "c", from, to) },
+		"by range":    func() ([]Schedule, error) { return allSchedules(c, context.Background(), from, to) },
 	} {
 		got, err := read()
 		if err != nil {
@@ -113,6 +114,32 @@ func TestScheduleWindowIsHalfOpen(t *testing.T) {
 	}
 }
 
+// A window of several spans hands every schedule out once, although a
+// server that ignores from/to answers every span with the same list, and a
+// schedule without a schedule_at is kept by every span.
+func TestScheduleSpansHandOutOnce(t *testing.T) {
+	from := time.Unix(1_800_000_000, 0)
+	to := from.Add(200 * 24 * time.Hour) // three spans
+	f := &fakeAPI{life: 1800, now: time.Now, at: []int64{0, from.Unix(), from.Add(100 * 24 * time.Hour).Unix(), to.Unix() - 1}}
+	c := newTestClient(t, f, "")
+	var at []int64
+	calls := 0
+	err := c.EachCustomerSchedule(context.Background(), "c", from, to, func(list []Schedule) error {
+		calls++
+		for _, s := range list {
+			at = append(at, s.ScheduleAt.Unix())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(at)
+	if want := []int64{time.Time{}.Unix(), from.Unix(), from.Add(100 * 24 * time.Hour).Unix(), to.Unix() - 1}; fmt.Sprint(at) != fmt.Sprint(want) || calls != 3 {
+		t.Errorf("schedule_at %v in %d calls, want %v in 3 (one a span)", at, calls, want)
+	}
+}
+
 // A token that arrives with under a minute to live is used until it
 // expires, not renewed before every request.
 func TestShortLivedTokenReused(t *testing.T) {
@@ -123,7 +150,7 @@ func TestShortLivedTokenReused(t *testing.T) {
 	f := &fakeAPI{life: 40, now: now}
 	c := newTestClient(t, f, "")
 	for range 5 {
-		if _, err := c.CustomerSchedules(context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour)); err != nil {
+		if _, err := customerSchedules(c, context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		advance(5 * time.Second)
@@ -132,7 +159,7 @@ func TestShortLivedTokenReused(t *testing.T) {
 		t.Errorf("a 40 s token was fetched %d times for 5 requests within 25 s, want 1", f.tokens)
 	}
 	advance(20 * time.Second) // 45 s after issue: expired
-	if _, err := c.CustomerSchedules(context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour)); err != nil {
+	if _, err := customerSchedules(c, context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if f.tokens != 2 {
@@ -141,10 +168,10 @@ func TestShortLivedTokenReused(t *testing.T) {
 	// A normal 30-minute token is renewed a minute before it expires.
 	f.life = 1800
 	advance(time.Minute)
-	_, _ = c.CustomerSchedules(context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour))
+	_, _ = customerSchedules(c, context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour))
 	base := f.tokens
 	advance(29*time.Minute + 30*time.Second)
-	_, _ = c.CustomerSchedules(context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour))
+	_, _ = customerSchedules(c, context.Background(), "c", clock.Add(-time.Hour), clock.Add(time.Hour))
 	if f.tokens != base+1 {
 		t.Errorf("a token with 30 s of 30 min left was not renewed early: %d calls, want %d", f.tokens, base+1)
 	}

@@ -22,7 +22,7 @@ type pager struct {
 	delay time.Duration
 
 	mu                      sync.Mutex
-	requests                int
+	requests, served        int // schedule pages asked for, and answered
 	inflight, maxInflight   int
 	maxGoroutines, baseline int
 }
@@ -38,10 +38,11 @@ func (p *pager) RoundTrip(r *http.Request) (*http.Response, error) {
 		p.maxGoroutines = max(p.maxGoroutines, runtime.NumGoroutine()-p.baseline)
 		p.mu.Unlock()
 		time.Sleep(p.delay)
+		body = p.page(n)
 		p.mu.Lock()
 		p.inflight--
+		p.served++
 		p.mu.Unlock()
-		body = p.page(n)
 	}
 	return &http.Response{
 		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
@@ -78,13 +79,30 @@ func pagerClient(t *testing.T, p *pager, o Options) *Client {
 	return c
 }
 
+// customerSchedules and allSchedules gather what the Each methods hand out.
+func customerSchedules(c *Client, ctx context.Context, uid string, from, to time.Time) ([]Schedule, error) {
+	return collect(func(each func([]Schedule) error) error { return c.EachCustomerSchedule(ctx, uid, from, to, each) })
+}
+
+func allSchedules(c *Client, ctx context.Context, from, to time.Time) ([]Schedule, error) {
+	return collect(func(each func([]Schedule) error) error { return c.EachSchedule(ctx, from, to, each) })
+}
+
+func collect(read func(each func([]Schedule) error) error) ([]Schedule, error) {
+	var all []Schedule
+	if err := read(func(list []Schedule) error { all = append(all, list...); return nil }); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
 var window = [2]time.Time{time.Unix(1_700_000_000, 0), time.Unix(1_700_000_000, 0).Add(30 * 24 * time.Hour)}
 
 // A total that would need more than max_pages pages costs one request and
 // an error naming the claim.
 func TestScheduleListBoundedByMaxPages(t *testing.T) {
 	p := &pager{page: func(n int) string { return pagedBody(9_999_000, 10, n) }}
-	_, err := pagerClient(t, p, Options{}).AllSchedules(context.Background(), window[0], window[1])
+	_, err := allSchedules(pagerClient(t, p, Options{}), context.Background(), window[0], window[1])
 	if err == nil || !strings.Contains(err.Error(), "total 9999000 would need 999900 pages of 10, more than max_pages 1000") {
 		t.Errorf("err = %v", err)
 	}
@@ -98,7 +116,7 @@ func TestScheduleArrayBoundedByMaxPages(t *testing.T) {
 	p := &pager{page: func(n int) string {
 		return fmt.Sprintf(`{"code":0,"response":[%s,%s]}`, schedule(2*n), schedule(2*n+1))
 	}}
-	_, err := pagerClient(t, p, Options{MaxPages: 20}).AllSchedules(context.Background(), window[0], window[1])
+	_, err := allSchedules(pagerClient(t, p, Options{MaxPages: 20}), context.Background(), window[0], window[1])
 	if err == nil || !strings.Contains(err.Error(), "the list did not end within max_pages 20") {
 		t.Errorf("err = %v", err)
 	}
@@ -113,7 +131,7 @@ func TestSchedulePagesBoundedByMaxConcurrency(t *testing.T) {
 		p := &pager{page: func(n int) string { return pagedBody(3000, 100, n) }, delay: 100 * time.Millisecond}
 		c := pagerClient(t, p, Options{MaxConcurrency: 2})
 		p.baseline = runtime.NumGoroutine()
-		list, err := c.AllSchedules(context.Background(), window[0], window[1])
+		list, err := allSchedules(c, context.Background(), window[0], window[1])
 		if err != nil || len(list) != 3000 {
 			t.Fatalf("%d schedules, %v", len(list), err)
 		}
@@ -122,6 +140,49 @@ func TestSchedulePagesBoundedByMaxConcurrency(t *testing.T) {
 		// exiting predecessor each: at most 5, never one per page (30).
 		if p.maxInflight != 2 || p.maxGoroutines > 1+2*2 {
 			t.Errorf("%d requests in flight and %d more goroutines at most, want 2 and at most 5", p.maxInflight, p.maxGoroutines)
+		}
+	})
+}
+
+// Pages are handed out as they arrive, not once the list is complete: with
+// an each that takes 1 s a page against 100 ms round trips and
+// max_concurrency 2, page 1 is handed out before page 2 is asked for, and
+// never more than 2 pages are in hand (answered and not yet handed out,
+// the one being handed out included). Holding the list until its last
+// page had all 30 in hand.
+func TestSchedulePagesHandedOutAsTheyArrive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pager{page: func(n int) string { return pagedBody(3000, 100, n) }, delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 2})
+		var calls, rows, firstAfter, maxInHand int
+		start := time.Now()
+		err := c.EachSchedule(context.Background(), window[0], window[1], func(list []Schedule) error {
+			p.mu.Lock()
+			if calls == 0 {
+				firstAfter = p.requests
+			}
+			p.mu.Unlock()
+			time.Sleep(time.Second) // every request that can go out meanwhile has been answered
+			p.mu.Lock()
+			maxInHand = max(maxInHand, p.served-calls)
+			p.mu.Unlock()
+			calls++
+			rows += len(list)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 30 || rows != 3000 {
+			t.Errorf("%d schedules in %d calls, want 3000 in 30", rows, calls)
+		}
+		if firstAfter != 1 || maxInHand != 2 {
+			t.Errorf("first page handed out after %d requests, at most %d pages in hand; want 1 and 2", firstAfter, maxInHand)
+		}
+		// Page 1, then each page's second in turn, the next pages' round
+		// trips hidden behind it but the last one.
+		if took, want := time.Since(start), 30*time.Second+2*p.delay; took != want {
+			t.Errorf("took %s, want %s", took, want)
 		}
 	})
 }
@@ -152,7 +213,7 @@ func TestScheduleAnswersMustBeComplete(t *testing.T) {
 		{"empty page", func(int) string { return `{"code":0,"response":{"total":0,"previous":0,"next":0,"list":[]}}` }, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			list, err := pagerClient(t, &pager{page: tc.page}, Options{}).AllSchedules(context.Background(), window[0], window[1])
+			list, err := allSchedules(pagerClient(t, &pager{page: tc.page}, Options{}), context.Background(), window[0], window[1])
 			if tc.empty {
 				if err != nil || len(list) != 0 {
 					t.Errorf("%d schedules, %v; want an empty success", len(list), err)

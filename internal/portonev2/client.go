@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,46 +92,53 @@ type Schedule struct {
 	RevokedAt              time.Time
 }
 
-// Schedules returns every schedule with from <= timeToPay < until. Both
+// EachSchedule hands every schedule with from <= timeToPay < until to
+// each, a page at a time as the pages arrive, every schedule once. Both
 // bounds are always sent: the API's until defaults to now, which would hide
 // every future schedule. Pages (0-based, sorted by creation so that new
 // schedules land at the end) are read until one is short, or empty when
 // page.totalCount says more are due; a list that ends below totalCount, or
-// does not end within MaxPages, is an error.
-func (c *Client) Schedules(ctx context.Context, from, until time.Time) ([]Schedule, error) {
+// does not end within MaxPages, is an error, and what each was handed is
+// then not the whole list.
+func (c *Client) EachSchedule(ctx context.Context, from, until time.Time, each func([]Schedule) error) error {
 	from, until = from.UTC().Truncate(time.Second), until.UTC().Truncate(time.Second)
 	if !from.Before(until) {
-		return nil, fmt.Errorf("%s: empty window %s..%s", api, from.Format(time.RFC3339), until.Format(time.RFC3339))
+		return fmt.Errorf("%s: empty window %s..%s", api, from.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
-	var all []Schedule
 	seen := map[string]bool{}
 	received := 0
 	for number := 0; ; number++ {
 		if number >= c.o.MaxPages {
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within %d pages (%d schedules so far)", c.o.MaxPages, received)}
+			return &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within %d pages (%d schedules so far)", c.o.MaxPages, received)}
 		}
 		p, err := c.page(ctx, number, from, until)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		received += len(p.items)
-		for _, s := range p.items {
-			if seen[s.ID] || s.TimeToPay.Before(from) || !s.TimeToPay.Before(until) {
-				continue // a repeat across pages, or outside the window asked for
-			}
-			seen[s.ID] = true
-			all = append(all, s)
-		}
 		size := PageSize
 		if p.size > 0 && p.size < size {
 			size = p.size
 		}
 		more := p.totalCount > received
-		switch {
-		case len(p.items) == 0 && more:
-			return nil, &upstream.Error{API: api, Message: fmt.Sprintf("page %d is empty after %d schedules, page.totalCount says %d", number, received, p.totalCount)}
-		case len(p.items) == 0, len(p.items) < size && !more:
-			return all, nil
+		if len(p.items) == 0 && more {
+			return &upstream.Error{API: api, Message: fmt.Sprintf("page %d is empty after %d schedules, page.totalCount says %d", number, received, p.totalCount)}
+		}
+		last := len(p.items) == 0 || len(p.items) < size && !more
+		fresh := slices.DeleteFunc(p.items, func(s Schedule) bool {
+			if seen[s.ID] || s.TimeToPay.Before(from) || !s.TimeToPay.Before(until) {
+				return true // a repeat across pages, or outside the window asked for
+			}
+			seen[s.ID] = true
+			return false
+		})
+		if len(fresh) > 0 {
+			if err := each(fresh); err != nil {
+				return err
+			}
+		}
+		if last {
+			return nil
 		}
 	}
 }

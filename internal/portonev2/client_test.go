@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,11 +62,24 @@ func client(t *testing.T, endpoint string, o Options) *Client {
 	return c
 }
 
+// collect gathers what EachSchedule hands out.
+func collect(c *Client, ctx context.Context, from, until time.Time) ([]Schedule, error) {
+	var all []Schedule
+	err := c.EachSchedule(ctx, from, until, func(page []Schedule) error {
+		all = append(all, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
 // until is always sent, so future schedules are seen (the API's default
 // until is now); the request goes in requestBody, 0-based, with storeId.
 func TestSendsUntilAndFrom(t *testing.T) {
 	sim, url := fake(t, portonesim.V2Options{}, schedules(60))
-	got, err := client(t, url, Options{StoreID: "store-1"}).Schedules(context.Background(), now.Add(-10*24*time.Hour), now.Add(20*24*time.Hour))
+	got, err := collect(client(t, url, Options{StoreID: "store-1"}), context.Background(), now.Add(-10*24*time.Hour), now.Add(20*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +109,7 @@ func TestPaging(t *testing.T) {
 	for _, o := range []portonesim.V2Options{{}, {MaxPageSize: 300}, {MaxPageSize: 300, TotalCountIsPageCount: true}, {TotalCountIsPageCount: true}} {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
 			sim, url := fake(t, o, schedules(2500))
-			got, err := client(t, url, Options{}).Schedules(context.Background(), now.Add(-40*24*time.Hour), now.Add(3000*24*time.Hour))
+			got, err := collect(client(t, url, Options{}), context.Background(), now.Add(-40*24*time.Hour), now.Add(3000*24*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +139,7 @@ func TestPaging(t *testing.T) {
 // Personal data and billing keys are not decoded at all.
 func TestNoPersonalData(t *testing.T) {
 	_, url := fake(t, portonesim.V2Options{}, schedules(10))
-	got, err := client(t, url, Options{}).Schedules(context.Background(), now.Add(-40*24*time.Hour), now.Add(40*24*time.Hour))
+	got, err := collect(client(t, url, Options{}), context.Background(), now.Add(-40*24*time.Hour), now.Add(40*24*time.Hour))
 	if err != nil || len(got) != 10 {
 		t.Fatalf("%d, %v", len(got), err)
 	}
@@ -145,7 +159,7 @@ func TestNoPersonalData(t *testing.T) {
 // even when the upstream echoes it.
 func TestUnauthorized(t *testing.T) {
 	_, url := fake(t, portonesim.V2Options{EchoCredentials: true}, nil)
-	_, err := client(t, url, Options{APISecret: "wrong-v2-secret-value"}).Schedules(context.Background(), now, now.Add(time.Hour))
+	_, err := collect(client(t, url, Options{APISecret: "wrong-v2-secret-value"}), context.Background(), now, now.Add(time.Hour))
 	ue, ok := upstream.AsError(err)
 	if !ok || ue.HTTPStatus != 401 || ue.Code != "UNAUTHORIZED" || !strings.Contains(ue.Message, "invalid or missing API secret") {
 		t.Fatalf("error %#v", err)
@@ -184,7 +198,7 @@ func TestIncompleteAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sim, url := fake(t, portonesim.V2Options{}, nil)
 			sim.SetFault("", portonesim.Fault{Status: tc.status, Body: tc.body, ContentType: tc.contentType})
-			got, err := client(t, url, Options{}).Schedules(context.Background(), now, now.Add(48*time.Hour))
+			got, err := collect(client(t, url, Options{}), context.Background(), now, now.Add(48*time.Hour))
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("error %v", err)
@@ -213,7 +227,7 @@ func TestBoundedAndFiltered(t *testing.T) {
 		fmt.Fprintf(w, `{"items":[%s],"page":{"number":0,"size":1000,"totalCount":1000}}`, strings.Join(items, ","))
 	}))
 	t.Cleanup(srv.Close)
-	_, err := client(t, srv.URL, Options{MaxPages: 5}).Schedules(context.Background(), now, now.Add(48*time.Hour))
+	_, err := collect(client(t, srv.URL, Options{MaxPages: 5}), context.Background(), now, now.Add(48*time.Hour))
 	if err == nil || !strings.Contains(err.Error(), "did not end within 5 pages (5000 schedules so far)") || page != 5 {
 		t.Errorf("error %v after %d pages", err, page)
 	}
@@ -225,8 +239,36 @@ func TestBoundedAndFiltered(t *testing.T) {
 		`{"id":"late","status":"SCHEDULED","timeToPay":"2026-11-22T03:00:00Z","totalAmount":1,"currency":"KRW"},` +
 		`{"id":"early","status":"SUCCEEDED","timeToPay":"2026-11-20T02:59:59Z","totalAmount":1,"currency":"KRW"}` +
 		`],"page":{"number":0,"size":1000,"totalCount":4}}`})
-	got, err := client(t, url, Options{}).Schedules(context.Background(), now, now.Add(48*time.Hour))
+	got, err := collect(client(t, url, Options{}), context.Background(), now, now.Add(48*time.Hour))
 	if err != nil || len(got) != 1 || got[0].ID != "in" {
 		t.Errorf("got %+v, %v; want only the one inside the window, once", got, err)
+	}
+}
+
+// Each page is handed out before the next one is asked for: the list is
+// never held whole.
+func TestPagesHandedOutAsTheyArrive(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		var items []string
+		for i := range min(2, 5-2*requests) {
+			items = append(items, fmt.Sprintf(`{"id":"p%d-%d","status":"SCHEDULED","timeToPay":"2026-11-21T00:00:00Z","totalAmount":1,"currency":"KRW"}`, requests, i))
+		}
+		requests++
+		fmt.Fprintf(w, `{"items":[%s],"page":{"number":%d,"size":2,"totalCount":5}}`, strings.Join(items, ","), requests-1)
+	}))
+	t.Cleanup(srv.Close)
+	var calls []string
+	err := client(t, srv.URL, Options{}).EachSchedule(context.Background(), now, now.Add(48*time.Hour), func(page []Schedule) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, fmt.Sprintf("%d after %d requests", len(page), requests))
+		return nil
+	})
+	if want := "[2 after 1 requests 2 after 2 requests 1 after 3 requests]"; err != nil || fmt.Sprint(calls) != want {
+		t.Errorf("handed out %v, %v; want %s", calls, err, want)
 	}
 }
