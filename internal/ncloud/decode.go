@@ -2,7 +2,7 @@ package ncloud
 
 import (
 	"bytes"
-	"encoding/xml"
+	"encoding"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -46,18 +46,20 @@ type list[T any] struct {
 	// totalRows implies, when every page before it came full: the vendor's
 	// own demand sample says totalRows 2 and lists one row.
 	shortLastPage bool
+	// xml reads a row's elements (xmlfields.go).
+	xml fields[T]
 }
 
 var (
 	creditList = list[CreditHistory]{"creditHistoryList", "creditHistory", func(r *CreditHistory) error {
 		return required("memberNo", r.MemberNo, "credit.discountNo", r.Credit.DiscountNo)
-	}, false}
+	}, false, creditXML}
 	coinList = list[CoinHistory]{"coinHistoryList", "coinHistory", func(r *CoinHistory) error {
 		return required("memberNo", r.MemberNo, "coin.discountNo", r.Coin.DiscountNo)
-	}, false}
+	}, false, coinXML}
 	demandList = list[ProductDemandCost]{"productDemandCostByDiscountList", "productDemandCostByDiscount", func(r *ProductDemandCost) error {
 		return required("memberNo", r.MemberNo, "demandMonth", r.DemandMonth, "productDemandType.code", FlexString(r.ProductDemandType.Code))
-	}, true}
+	}, true, demandXML}
 )
 
 // required names the first of the (name, value) pairs whose value is empty.
@@ -272,112 +274,85 @@ func jsonError(dec *jsontext.Decoder, name string) error {
 	return &bodyError{code: string(e.ErrorCode), message: msg}
 }
 
-// decodeXML reads <action> or <actionResponse> with encoding/xml over
-// gosax's tokens (xmltokens.go), row by row, and the API's <responseError>
-// body.
-func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) error {
-	dec, toks := newXMLDecoder(bytes.NewReader(body))
-	root, err := firstElement(dec)
+// decodeXML reads <action> or <actionResponse> row by row (xmlread.go),
+// and the API's <responseError> body.
+func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) (err error) {
+	defer func() {
+		// A last guard: no body, however broken, may crash the exporter.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed XML: unreadable markup (%v)", r)
+		}
+	}()
+	x := newXMLReader(body)
+	root, err := x.root()
 	if err != nil {
 		return fmt.Errorf("malformed XML: %w", err)
 	}
-	switch root.Name.Local {
+	switch root {
 	case action, action + "Response":
-	case "responseError":
-		var e struct {
-			ReturnCode    string `xml:"returnCode"`
-			ReturnMessage string `xml:"returnMessage"`
+		if err := p.xmlMembers(x, l); err != nil {
+			return fmt.Errorf("malformed XML: %w", err)
 		}
-		if err := dec.DecodeElement(&e, &root); err != nil {
+		return nil
+	case "responseError":
+		var e bodyError
+		if err := errorXML.read(x, &e); err != nil {
 			return fmt.Errorf("malformed XML error body: %w", err)
 		}
-		return &bodyError{code: e.ReturnCode, message: e.ReturnMessage}
+		return &e
 	default:
-		return fmt.Errorf("unexpected XML root element <%s>", root.Name.Local)
+		return fmt.Errorf("unexpected XML root element <%s>", root)
 	}
-	if err := p.xmlMembers(dec, toks, l); err != nil {
-		return fmt.Errorf("malformed XML: %w", err)
-	}
-	return nil
 }
 
-func firstElement(dec *xml.Decoder) (xml.StartElement, error) {
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return xml.StartElement{}, err
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			return se, nil
-		}
-	}
+var errorXML = fields[bodyError]{
+	"returnCode":    str(func(e *bodyError) *string { return &e.code }),
+	"returnMessage": str(func(e *bodyError) *string { return &e.message }),
 }
 
 // xmlMembers reads the children of the root element up to its end.
-func (p *page[T]) xmlMembers(dec *xml.Decoder, toks *xmlTokens, l list[T]) error {
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		var se xml.StartElement
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			se = t
-		default:
-			continue
-		}
-		switch se.Name.Local {
+func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
+	return x.children(func(name []byte) error {
+		var err error
+		switch string(name) {
 		case "requestId":
-			err = dec.DecodeElement(&p.RequestID, &se)
+			err = str(func(p *page[T]) *string { return &p.RequestID })(x, p)
 		case "returnCode":
-			err = dec.DecodeElement(&p.ReturnCode, &se)
+			err = text(func(p *page[T]) encoding.TextUnmarshaler { return &p.ReturnCode })(x, p)
 		case "returnMessage":
-			err = dec.DecodeElement(&p.ReturnMessage, &se)
+			err = str(func(p *page[T]) *string { return &p.ReturnMessage })(x, p)
 		case "totalRows":
-			err = dec.DecodeElement(&p.TotalRows, &se)
+			err = text(func(p *page[T]) encoding.TextUnmarshaler { return &p.TotalRows })(x, p)
 			p.hasTotal = p.TotalRows.Set
 		case l.container:
 			p.hasList = true
-			err = p.xmlRows(dec, toks, l)
+			err = p.xmlRows(x, l)
 		default:
-			err = dec.Skip()
+			err = x.skip()
 		}
 		if err != nil {
-			return fmt.Errorf("<%s>: %w", se.Name.Local, err)
+			return fmt.Errorf("<%s>: %w", name, err)
 		}
-	}
+		return nil
+	})
 }
 
-func (p *page[T]) xmlRows(dec *xml.Decoder, toks *xmlTokens, l list[T]) error {
-	for {
-		tok, err := dec.Token()
+func (p *page[T]) xmlRows(x *xmlReader, l list[T]) error {
+	return x.children(func(name []byte) error {
+		if string(name) != l.item {
+			return x.skip()
+		}
+		x.startRow()
+		var it T
+		err := l.xml.read(x, &it)
+		key := x.endRow()
 		if err != nil {
-			return err
+			return fmt.Errorf("row %d: %w", len(p.items)+1, err)
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if t.Name.Local != l.item {
-				if err := dec.Skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			startRow[T](toks)
-			var it T
-			err := dec.DecodeElement(&it, &t)
-			key := toks.endRow()
-			if err != nil {
-				return fmt.Errorf("row %d: %w", len(p.items)+1, err)
-			}
-			p.items = append(p.items, it)
-			p.keys = append(p.keys, key)
-		}
-	}
+		p.items = append(p.items, it)
+		p.keys = append(p.keys, key)
+		return nil
+	})
 }
 
 // decodeErrorBody extracts the upstream's code and message from a non-2xx

@@ -54,7 +54,7 @@ type DemandCost struct {
 	WriteDate              FlexString `xml:"writeDate" json:"writeDate"`
 }
 
-var invoiceList = list[DemandCost]{"demandCostList", "demandCost", (*DemandCost).check, false}
+var invoiceList = list[DemandCost]{"demandCostList", "demandCost", (*DemandCost).check, false, invoiceXML}
 
 // Invoices returns the invoices of the months from..to (inclusive), in
 // calls of at most InvoiceSpan months. A page without totalRows, a list

@@ -1,0 +1,295 @@
+package ncloud
+
+import (
+	"bytes"
+	"encoding"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/orisano/gosax"
+)
+
+// NCP's XML pages are read from github.com/orisano/gosax's events straight
+// into the row types, through the field tables of xmlfields.go. The struct
+// tags on those types stay the reference: tests decode every page with
+// encoding/xml as well and require the same rows (xmlread_test.go, and the
+// fuzz targets). encoding/xml over gosax's tokens cost 20-25 µs of CPU a
+// credit and 62% of a partner account's refresh, in reflection and token
+// handling (BENCHMARKS.md, "XML decoding").
+//
+// What encoding/xml does, this does: elements must nest and close, text
+// must be well escaped, an element no field reads is skipped (with its
+// children), a text field gets the character data directly inside its
+// element (children skipped), a repeated element is read again into the
+// same field, names match without their namespace prefix. Comments,
+// doctypes and processing instructions are read and dropped; an XML
+// declaration of an encoding other than UTF-8 is refused.
+
+// xmlReader reads one page's events.
+type xmlReader struct {
+	r     *gosax.Reader
+	open  []byte // names of the open elements, each followed by '>'
+	depth int    // how many are open
+	inRow bool
+	row   []byte // the row's bytes as sent while inRow, for its key
+	text  []byte // a text field's character data
+}
+
+func newXMLReader(body []byte) *xmlReader {
+	r := gosax.NewReaderSize(bytes.NewReader(body), 32<<10)
+	r.EmitSelfClosingTag = true // <a/> is a start and an end
+	return &xmlReader{r: r}
+}
+
+// next returns the next event, keeping the open elements: an end tag must
+// close the element opened last.
+func (x *xmlReader) next() (gosax.Event, error) {
+	ev, err := x.r.Event()
+	if err != nil {
+		if errors.Is(err, io.EOF) && x.depth > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return ev, err
+	}
+	if x.inRow {
+		x.row = append(x.row, ev.Bytes...) // before unescaping, which rewrites them
+	}
+	switch ev.Type() {
+	case gosax.EventStart:
+		name, _ := gosax.Name(ev.Bytes)
+		x.open = append(append(x.open, name...), '>')
+		x.depth++
+	case gosax.EventEnd:
+		if x.depth == 0 {
+			return ev, fmt.Errorf("end tag %.40q without a start", ev.Bytes)
+		}
+		name, _ := gosax.Name(ev.Bytes)
+		i := bytes.LastIndexByte(x.open[:len(x.open)-1], '>') + 1
+		if open := x.open[i : len(x.open)-1]; !bytes.Equal(open, name) {
+			return ev, fmt.Errorf("element <%s> closed by </%s>", open, name)
+		}
+		x.open = x.open[:i]
+		x.depth--
+	case gosax.EventProcessingInstruction:
+		if err := checkDeclaration(ev.Bytes); err != nil {
+			return ev, err
+		}
+	case gosax.EventEOF:
+		if x.depth > 0 {
+			return ev, io.ErrUnexpectedEOF
+		}
+		return ev, io.EOF
+	}
+	return ev, nil
+}
+
+// root reads up to the document's first element and returns its name.
+func (x *xmlReader) root() (string, error) {
+	for {
+		ev, err := x.next()
+		if err != nil {
+			return "", err
+		}
+		switch ev.Type() {
+		case gosax.EventStart:
+			return string(localName(ev.Bytes)), nil
+		case gosax.EventText:
+			if len(bytes.TrimLeft(ev.Bytes, " \t\r\n\ufeff")) > 0 {
+				return "", fmt.Errorf("text before the root element")
+			}
+		}
+	}
+}
+
+// children calls child for every element inside the one just opened, up to
+// its end; child must read its element to its end (or skip it). Text
+// between the children is checked and dropped.
+func (x *xmlReader) children(child func(name []byte) error) error {
+	depth := x.depth
+	for {
+		ev, err := x.next()
+		if err != nil {
+			return err
+		}
+		switch ev.Type() {
+		case gosax.EventStart:
+			if err := child(localName(ev.Bytes)); err != nil {
+				return err
+			}
+			if x.depth != depth {
+				return fmt.Errorf("<%s> not read to its end", localName(ev.Bytes))
+			}
+		case gosax.EventEnd:
+			if x.depth < depth {
+				return nil
+			}
+		case gosax.EventText:
+			if _, err := gosax.Unescape(ev.Bytes); err != nil {
+				return err
+			}
+		case gosax.EventCData:
+			if _, err := cdata(ev.Bytes); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// skip reads the element just opened to its end.
+func (x *xmlReader) skip() error {
+	return x.children(func([]byte) error { return x.skip() })
+}
+
+// chars reads the element just opened to its end and returns the character
+// data directly inside it (children skipped), valid until the next call.
+func (x *xmlReader) chars() ([]byte, error) {
+	x.text = x.text[:0]
+	depth := x.depth
+	for {
+		ev, err := x.next()
+		if err != nil {
+			return nil, err
+		}
+		switch ev.Type() {
+		case gosax.EventStart:
+			if err := x.skip(); err != nil {
+				return nil, err
+			}
+		case gosax.EventEnd:
+			if x.depth < depth {
+				return x.text, nil
+			}
+		case gosax.EventText:
+			b, err := gosax.Unescape(ev.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			x.text = append(x.text, b...)
+		case gosax.EventCData:
+			b, err := cdata(ev.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			x.text = append(x.text, b...)
+		}
+	}
+}
+
+func cdata(b []byte) ([]byte, error) {
+	inner, ok := bytes.CutPrefix(b, []byte("<![CDATA["))
+	if inner, closed := bytes.CutSuffix(inner, []byte("]]>")); ok && closed {
+		return inner, nil
+	}
+	return nil, fmt.Errorf("malformed CDATA section %.40q", b)
+}
+
+// startRow starts keeping the bytes of a row; endRow returns their key.
+func (x *xmlReader) startRow() {
+	x.row = x.row[:0]
+	x.inRow = true
+}
+
+func (x *xmlReader) endRow() rowKey {
+	x.inRow = false
+	return keyOf(x.row)
+}
+
+// localName is a start tag's element name without its namespace prefix,
+// the part that is matched.
+func localName(tag []byte) []byte {
+	name, _ := gosax.Name(tag)
+	if _, local, ok := bytes.Cut(name, []byte(":")); ok {
+		return local
+	}
+	return name
+}
+
+// checkDeclaration refuses a processing instruction that is not one, and
+// an XML declaration of an encoding other than UTF-8, which would otherwise
+// be read as UTF-8 and garble every name (encoding/xml refuses it too).
+func checkDeclaration(pi []byte) error {
+	body, opened := bytes.CutPrefix(pi, []byte("<?"))
+	body, closed := bytes.CutSuffix(body, []byte("?>"))
+	if !opened || !closed || len(body) == 0 || body[0] == ' ' {
+		return fmt.Errorf("malformed processing instruction %.40q", pi)
+	}
+	target, rest, _ := bytes.Cut(body, []byte(" "))
+	if string(target) != "xml" {
+		return nil
+	}
+	_, enc, ok := bytes.Cut(rest, []byte("encoding"))
+	if !ok {
+		return nil
+	}
+	enc = bytes.TrimLeft(enc, " \t\r\n=")
+	if len(enc) > 0 && (enc[0] == '"' || enc[0] == '\'') {
+		if end := bytes.IndexByte(enc[1:], enc[0]); end >= 0 {
+			enc = enc[1 : 1+end]
+		}
+	}
+	if e := strings.ToLower(string(enc)); e != "utf-8" && e != "utf8" {
+		return fmt.Errorf("encoding %.20q declared; only UTF-8 is read", enc)
+	}
+	return nil
+}
+
+// fields says how the children of an element of type T are read, by their
+// local name; children without an entry are skipped.
+type fields[T any] map[string]func(x *xmlReader, v *T) error
+
+// read reads the element just opened into v.
+func (fs fields[T]) read(x *xmlReader, v *T) error {
+	return x.children(func(name []byte) error {
+		if f, ok := fs[string(name)]; ok {
+			return f(x, v)
+		}
+		return x.skip()
+	})
+}
+
+// text is a field read by its UnmarshalText, string a plain string field.
+func text[T any](field func(*T) encoding.TextUnmarshaler) func(*xmlReader, *T) error {
+	return func(x *xmlReader, v *T) error {
+		b, err := x.chars()
+		if err != nil {
+			return err
+		}
+		return field(v).UnmarshalText(b)
+	}
+}
+
+func str[T any](field func(*T) *string) func(*xmlReader, *T) error {
+	return func(x *xmlReader, v *T) error {
+		b, err := x.chars()
+		if err != nil {
+			return err
+		}
+		*field(v) = string(b)
+		return nil
+	}
+}
+
+// object is a struct field, read with its own fields.
+func object[T, U any](field func(*T) *U, fs fields[U]) func(*xmlReader, *T) error {
+	return func(x *xmlReader, v *T) error { return fs.read(x, field(v)) }
+}
+
+// items is a list field tagged "container>item": every item element
+// inside the container is appended.
+func items[T, U any](field func(*T) *[]U, item string, fs fields[U]) func(*xmlReader, *T) error {
+	return func(x *xmlReader, v *T) error {
+		return x.children(func(name []byte) error {
+			if string(name) != item {
+				return x.skip()
+			}
+			var u U
+			if err := fs.read(x, &u); err != nil {
+				return err
+			}
+			*field(v) = append(*field(v), u)
+			return nil
+		})
+	}
+}
