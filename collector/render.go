@@ -261,13 +261,32 @@ func (s *segmentBuilder) segment() (segment, error) {
 }
 
 func encodeText(w *bytes.Buffer, mf *dto.MetricFamily) error {
-	_, err := expfmt.MetricFamilyToText(w, model.EscapeMetricFamily(mf, model.UnderscoreEscaping))
+	_, err := expfmt.MetricFamilyToText(w, escaped(mf))
 	return err
 }
 
 func encodeOpenMetrics(w *bytes.Buffer, mf *dto.MetricFamily) error {
-	_, err := expfmt.MetricFamilyToOpenMetrics(w, model.EscapeMetricFamily(mf, model.UnderscoreEscaping))
+	_, err := expfmt.MetricFamilyToOpenMetrics(w, escaped(mf))
 	return err
+}
+
+// escaped is mf with its names escaped as promhttp escapes them
+// (underscores), or mf itself when they are valid legacy names already, as
+// every name of the exporter's own is. The names are checked on the first
+// series only: every series of a family comes from one descriptor and has
+// its label names. EscapeMetricFamily checks every label of every series,
+// 15% of a large family's rendering, to change nothing.
+func escaped(mf *dto.MetricFamily) *dto.MetricFamily {
+	valid := model.IsValidLegacyMetricName(mf.GetName())
+	if len(mf.Metric) > 0 {
+		for _, l := range mf.Metric[0].Label {
+			valid = valid && model.IsValidLegacyMetricName(l.GetName()) && l.GetName() != model.MetricNameLabel
+		}
+	}
+	if valid {
+		return mf
+	}
+	return model.EscapeMetricFamily(mf, model.UnderscoreEscaping)
 }
 
 // headerLen is the length of the comment lines (HELP, TYPE, UNIT) that

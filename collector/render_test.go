@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/common/promslog"
 )
 
@@ -303,4 +304,32 @@ func firstDiff(a, b []byte) string {
 	}
 	from := max(0, i-80)
 	return fmt.Sprintf("at byte %d:\n got  %q\n want %q", i, a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// A family whose names are valid legacy names is encoded as it is; one
+// with other names is escaped as promhttp escapes them.
+func TestEscapedOnlyWhenNeeded(t *testing.T) {
+	fam := func(name, label string) *dto.MetricFamily {
+		v, typ := 1.0, dto.MetricType_GAUGE
+		return &dto.MetricFamily{Name: &name, Type: &typ, Metric: []*dto.Metric{{
+			Label: []*dto.LabelPair{{Name: &label, Value: &name}}, Gauge: &dto.Gauge{Value: &v},
+		}}}
+	}
+	valid := fam("billing_up", "account")
+	if escaped(valid) != valid {
+		t.Error("valid names: the family was copied")
+	}
+	for _, mf := range []*dto.MetricFamily{fam("billing.up", "account"), fam("billing_up", "account.name")} {
+		var b bytes.Buffer
+		if err := encodeText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if _, err := expfmt.MetricFamilyToText(&want, model.EscapeMetricFamily(mf, model.UnderscoreEscaping)); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want.String() || strings.Contains(strings.SplitN(b.String(), "{", 2)[0], ".") {
+			t.Errorf("got %q, want %q", b.String(), want.String())
+		}
+	}
 }
