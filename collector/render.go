@@ -277,10 +277,10 @@ func encodeOpenMetrics(w *bytes.Buffer, mf *dto.MetricFamily) error {
 // its label names. EscapeMetricFamily checks every label of every series,
 // 15% of a large family's rendering, to change nothing.
 func escaped(mf *dto.MetricFamily) *dto.MetricFamily {
-	valid := model.IsValidLegacyMetricName(mf.GetName())
+	valid := model.LegacyValidation.IsValidMetricName(mf.GetName())
 	if len(mf.Metric) > 0 {
 		for _, l := range mf.Metric[0].Label {
-			valid = valid && model.IsValidLegacyMetricName(l.GetName()) && l.GetName() != model.MetricNameLabel
+			valid = valid && model.LegacyValidation.IsValidMetricName(l.GetName()) && l.GetName() != model.MetricNameLabel
 		}
 	}
 	if valid {
