@@ -137,9 +137,27 @@ func (x *xmlReader) children(child func(name []byte) error) error {
 	}
 }
 
-// skip reads the element just opened to its end.
+// skip reads the element just opened to its end, checking what is in it.
+// It loops rather than recurses: a hostile body nests as deep as it is long.
 func (x *xmlReader) skip() error {
-	return x.children(func([]byte) error { return x.skip() })
+	depth := x.depth
+	for x.depth >= depth {
+		ev, err := x.next()
+		if err != nil {
+			return err
+		}
+		switch ev.Type() {
+		case gosax.EventText:
+			if _, err := gosax.Unescape(ev.Bytes); err != nil {
+				return err
+			}
+		case gosax.EventCData:
+			if _, err := cdata(ev.Bytes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // chars reads the element just opened to its end and returns the character

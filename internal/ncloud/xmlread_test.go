@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,5 +240,23 @@ func TestXMLDeclarations(t *testing.T) {
 		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
 			t.Errorf("%s: err = %v, want %q", decl, err, want)
 		}
+	}
+}
+
+// An element nested a million deep is skipped in a loop, not by recursion
+// that a hostile body could drive past the stack limit (a crash, which no
+// recover catches).
+func TestDeepNestingSkipped(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	const depth = 1_000_000
+	body := `<getCreditHistoryList><totalRows>1</totalRows><creditHistoryList><creditHistory><memberNo>1</memberNo>` +
+		`<credit><discountNo>7</discountNo></credit><junk>` + strings.Repeat("<a>", depth) + strings.Repeat("</a>", depth) +
+		`</junk></creditHistory></creditHistoryList></getCreditHistoryList>`
+	p, err := decodePage(ActionCreditHistory, creditList, []byte(body))
+	if err != nil || len(p.items) != 1 || p.items[0].Credit.DiscountNo != "7" {
+		t.Fatalf("rows %+v, err %v", p.items, err)
+	}
+	if _, err := decodePage(ActionCreditHistory, creditList, []byte(body[:len(body)/2])); err == nil {
+		t.Error("cut inside the nesting: accepted")
 	}
 }
