@@ -313,8 +313,11 @@ var errorXML = fields[bodyError]{
 // xmlMembers reads the children of the root element up to its end.
 func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 	return x.children(func(name []byte) error {
+		// name points into the reader's buffer, which reading the member
+		// overwrites: the error names a copy.
+		member := string(name)
 		var err error
-		switch string(name) {
+		switch member {
 		case "requestId":
 			err = str(func(p *page[T]) *string { return &p.RequestID })(x, p)
 		case "returnCode":
@@ -331,7 +334,7 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 			err = x.skip()
 		}
 		if err != nil {
-			return fmt.Errorf("<%s>: %w", name, err)
+			return fmt.Errorf("<%.40s>: %w", member, err)
 		}
 		return nil
 	})

@@ -23,9 +23,10 @@ import (
 // must be well escaped, an element no field reads is skipped (with its
 // children), a text field gets the character data directly inside its
 // element (children skipped), a repeated element is read again into the
-// same field, names match without their namespace prefix. Comments,
-// doctypes and processing instructions are read and dropped; an XML
-// declaration of an encoding other than UTF-8 is refused.
+// same field, names match without their namespace prefix. Tags,
+// references, comments and doctypes are checked as encoding/xml reads them
+// (xmlsyntax.go), then comments, doctypes and processing instructions are
+// dropped; an XML declaration of an encoding other than UTF-8 is refused.
 
 // xmlReader reads one page's events.
 type xmlReader struct {
@@ -58,20 +59,36 @@ func (x *xmlReader) next() (gosax.Event, error) {
 	}
 	switch ev.Type() {
 	case gosax.EventStart:
-		name, _ := gosax.Name(ev.Bytes)
+		name, err := startTag(ev.Bytes)
+		if err != nil {
+			return ev, err
+		}
 		x.open = append(append(x.open, name...), '>')
 		x.depth++
 	case gosax.EventEnd:
 		if x.depth == 0 {
 			return ev, fmt.Errorf("end tag %.40q without a start", ev.Bytes)
 		}
-		name, _ := gosax.Name(ev.Bytes)
 		i := bytes.LastIndexByte(x.open[:len(x.open)-1], '>') + 1
-		if open := x.open[i : len(x.open)-1]; !bytes.Equal(open, name) {
-			return ev, fmt.Errorf("element <%s> closed by </%s>", open, name)
+		open := x.open[i : len(x.open)-1]
+		// A self-closing tag's end is the start tag again, already read.
+		if bytes.HasPrefix(ev.Bytes, []byte("</")) {
+			if name, err := endTag(ev.Bytes); err != nil {
+				return ev, err
+			} else if !bytes.Equal(open, name) {
+				return ev, fmt.Errorf("element <%.40s> closed by </%.40s>", open, name)
+			}
 		}
 		x.open = x.open[:i]
 		x.depth--
+	case gosax.EventComment:
+		if err := checkComment(ev.Bytes); err != nil {
+			return ev, err
+		}
+	case gosax.EventDocType:
+		if err := checkDoctype(ev.Bytes); err != nil {
+			return ev, err
+		}
 	case gosax.EventProcessingInstruction:
 		if err := checkDeclaration(ev.Bytes); err != nil {
 			return ev, err
@@ -119,14 +136,14 @@ func (x *xmlReader) children(child func(name []byte) error) error {
 				return err
 			}
 			if x.depth != depth {
-				return fmt.Errorf("<%s> not read to its end", localName(ev.Bytes))
+				return fmt.Errorf("an element inside <%.40s> not read to its end", x.open)
 			}
 		case gosax.EventEnd:
 			if x.depth < depth {
 				return nil
 			}
 		case gosax.EventText:
-			if _, err := gosax.Unescape(ev.Bytes); err != nil {
+			if _, err := unescape(ev.Bytes); err != nil {
 				return err
 			}
 		case gosax.EventCData:
@@ -148,7 +165,7 @@ func (x *xmlReader) skip() error {
 		}
 		switch ev.Type() {
 		case gosax.EventText:
-			if _, err := gosax.Unescape(ev.Bytes); err != nil {
+			if _, err := unescape(ev.Bytes); err != nil {
 				return err
 			}
 		case gosax.EventCData:
@@ -180,7 +197,7 @@ func (x *xmlReader) chars() ([]byte, error) {
 				return x.text, nil
 			}
 		case gosax.EventText:
-			b, err := gosax.Unescape(ev.Bytes)
+			b, err := unescape(ev.Bytes)
 			if err != nil {
 				return nil, err
 			}
@@ -215,42 +232,56 @@ func (x *xmlReader) endRow() rowKey {
 }
 
 // localName is a start tag's element name without its namespace prefix,
-// the part that is matched.
+// the part that is matched. As encoding/xml splits names, a prefix is cut
+// only when both sides of the colon are there: <:a> is named ":a".
 func localName(tag []byte) []byte {
 	name, _ := gosax.Name(tag)
-	if _, local, ok := bytes.Cut(name, []byte(":")); ok {
+	if space, local, ok := bytes.Cut(name, []byte(":")); ok && len(space) > 0 && len(local) > 0 {
 		return local
 	}
 	return name
 }
 
 // checkDeclaration refuses a processing instruction that is not one, and
-// an XML declaration of an encoding other than UTF-8, which would otherwise
-// be read as UTF-8 and garble every name (encoding/xml refuses it too).
+// an XML declaration of a version other than 1.0 or an encoding other than
+// UTF-8, which would otherwise be read as UTF-8 and garble every name
+// (encoding/xml refuses both).
 func checkDeclaration(pi []byte) error {
 	body, opened := bytes.CutPrefix(pi, []byte("<?"))
 	body, closed := bytes.CutSuffix(body, []byte("?>"))
-	if !opened || !closed || len(body) == 0 || body[0] == ' ' {
+	n := nameLen(body)
+	target, rest := body[:n], body[n:]
+	if !opened || !closed || !validName(target) || len(rest) > 0 && len(trimSpace(rest)) == len(rest) {
 		return fmt.Errorf("malformed processing instruction %.40q", pi)
 	}
-	target, rest, _ := bytes.Cut(body, []byte(" "))
 	if string(target) != "xml" {
 		return nil
 	}
-	_, enc, ok := bytes.Cut(rest, []byte("encoding"))
-	if !ok {
-		return nil
+	if v, ok := declParam(rest, "version"); ok && v != "1.0" {
+		return fmt.Errorf("XML version %.20q declared; only 1.0 is read", v)
 	}
-	enc = bytes.TrimLeft(enc, " \t\r\n=")
-	if len(enc) > 0 && (enc[0] == '"' || enc[0] == '\'') {
-		if end := bytes.IndexByte(enc[1:], enc[0]); end >= 0 {
-			enc = enc[1 : 1+end]
+	if enc, ok := declParam(rest, "encoding"); ok {
+		if e := strings.ToLower(enc); e != "utf-8" && e != "utf8" {
+			return fmt.Errorf("encoding %.20q declared; only UTF-8 is read", enc)
 		}
 	}
-	if e := strings.ToLower(string(enc)); e != "utf-8" && e != "utf8" {
-		return fmt.Errorf("encoding %.20q declared; only UTF-8 is read", enc)
-	}
 	return nil
+}
+
+// declParam is the value of an XML declaration's parameter, quoted or not.
+func declParam(decl []byte, param string) (string, bool) {
+	_, v, ok := bytes.Cut(decl, []byte(param))
+	if !ok {
+		return "", false
+	}
+	v = bytes.TrimLeft(v, " \t\r\n=")
+	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+		if end := bytes.IndexByte(v[1:], v[0]); end >= 0 {
+			return string(v[1 : 1+end]), true
+		}
+	}
+	v, _, _ = bytes.Cut(v, []byte(" "))
+	return string(v), true
 }
 
 // fields says how the children of an element of type T are read, by their

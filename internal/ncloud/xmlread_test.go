@@ -225,13 +225,18 @@ func TestXMLFieldTablesMatchTags(t *testing.T) {
 func TestXMLDeclarations(t *testing.T) {
 	page := `<getCreditHistoryList><totalRows>1</totalRows><creditHistoryList><creditHistory><memberNo>1</memberNo><credit><discountNo>7</discountNo></credit></creditHistory></creditHistoryList></getCreditHistoryList>`
 	for decl, want := range map[string]string{
-		`<?xml version="1.0" encoding="UTF-8"?>`:   "",
-		`<?xml version='1.0' encoding='utf-8' ?>`:  "",
-		`<?xml version="1.0"?>`:                    "",
-		`<?xml-stylesheet href="a.xsl"?>`:          "",
-		`<?xml version="1.0" encoding="EUC-KR"?>`:  `encoding "EUC-KR" declared; only UTF-8 is read`,
-		`<?xml version="1.0" encoding = "cp949"?>`: `encoding "cp949" declared`,
-		`<??>`: "malformed processing instruction",
+		`<?xml version="1.0" encoding="UTF-8"?>`:         "",
+		`<?xml version='1.0' encoding='utf-8' ?>`:        "",
+		`<?xml version="1.0"?>`:                          "",
+		`<?xml-stylesheet href="a.xsl"?>`:                "",
+		`<?xml version="1.0" encoding="EUC-KR"?>`:        `encoding "EUC-KR" declared; only UTF-8 is read`,
+		`<?xml version="1.0" encoding = "cp949"?>`:       `encoding "cp949" declared`,
+		"<?xml\tversion=\"1.0\"\tencoding=\"EUC-KR\"?>":  `encoding "EUC-KR" declared`,
+		"<?xml\nversion=\"1.0\"\nencoding=\"cp949\"\n?>": `encoding "cp949" declared`,
+		`<?xml version="1.1"?>`:                          `XML version "1.1" declared`,
+		`<?xml version="1.0" encoding=utf-8 ?>`:          "",
+		`<??>`:                                           "malformed processing instruction",
+		`<?1x?>`:                                         "malformed processing instruction",
 	} {
 		_, err := decodePage(ActionCreditHistory, creditList, []byte(decl+page))
 		switch {
