@@ -95,3 +95,30 @@ func TestXMLErrorNamesSurviveBufferReuse(t *testing.T) {
 		t.Errorf("err = %v, want it to contain %q", err, want)
 	}
 }
+
+// Characters XML does not allow, and bytes that are not UTF-8, are refused
+// as encoding/xml refuses them, in text, CDATA and attribute values alike,
+// not read into a field (or skipped with their element).
+func TestXMLInvalidCharactersRefused(t *testing.T) {
+	for name, inside := range map[string]string{
+		"control byte in text":       "<creditName>a\x01b</creditName>",
+		"invalid UTF-8 in text":      "<creditName>a\xffb</creditName>",
+		"U+FFFE in text":             "<creditName>a\uFFFEb</creditName>",
+		"control byte in CDATA":      "<creditName><![CDATA[a\x00b]]></creditName>",
+		"invalid UTF-8 in attribute": "<creditName a=\"\xc3\">x</creditName>",
+		"control byte in skipped":    "<x>\x1b[31m</x>",
+	} {
+		if p, err := decodePage(ActionCreditHistory, creditList, []byte(creditPage(inside))); err == nil || !strings.Contains(err.Error(), "malformed XML") {
+			t.Errorf("%s: rows %+v, err %v; want malformed XML", name, p.items, err)
+		}
+	}
+	inside := "<creditName>\t한글 \U0001F600\r\n<![CDATA[\u00e9]]></creditName><x a=\"\u00e9\"/>"
+	agreeWithEncodingXML(t, "allowed characters", ActionCreditHistory, creditList, []byte(creditPage(inside)))
+}
+
+// Line ends in CDATA are normalized as in text: encoding/xml reads "\r\n"
+// and "\r" as "\n" in both.
+func TestXMLCDATALineEnds(t *testing.T) {
+	inside := "<creditName>a\r\nb<![CDATA[c\r\nd\re]]></creditName>"
+	agreeWithEncodingXML(t, "CDATA line ends", ActionCreditHistory, creditList, []byte(creditPage(inside)))
+}

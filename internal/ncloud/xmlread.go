@@ -71,9 +71,11 @@ func (x *xmlReader) next() (gosax.Event, error) {
 		}
 		i := bytes.LastIndexByte(x.open[:len(x.open)-1], '>') + 1
 		open := x.open[i : len(x.open)-1]
-		// A self-closing tag's end is the start tag again, already read.
-		if bytes.HasPrefix(ev.Bytes, []byte("</")) {
-			if name, err := endTag(ev.Bytes); err != nil {
+		// A self-closing tag's end is the start tag again, already read;
+		// </name> closing the open element (whose name was checked) is
+		// well formed.
+		if b := ev.Bytes; b[1] == '/' && !bytes.Equal(b[2:len(b)-1], open) {
+			if name, err := endTag(b); err != nil {
 				return ev, err
 			} else if !bytes.Equal(open, name) {
 				return ev, fmt.Errorf("element <%.40s> closed by </%.40s>", open, name)
@@ -207,7 +209,7 @@ func (x *xmlReader) chars() ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			x.text = append(x.text, b...)
+			x.text = appendLines(x.text, b)
 		}
 	}
 }
@@ -215,9 +217,22 @@ func (x *xmlReader) chars() ([]byte, error) {
 func cdata(b []byte) ([]byte, error) {
 	inner, ok := bytes.CutPrefix(b, []byte("<![CDATA["))
 	if inner, closed := bytes.CutSuffix(inner, []byte("]]>")); ok && closed {
-		return inner, nil
+		return inner, checkChars(inner)
 	}
 	return nil, fmt.Errorf("malformed CDATA section %.40q", b)
+}
+
+// appendLines appends b with its line ends read as encoding/xml reads them
+// in CDATA as in text: "\r\n" and "\r" are "\n".
+func appendLines(dst, b []byte) []byte {
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			return append(dst, b...)
+		}
+		dst = append(append(dst, b[:i]...), '\n')
+		b = bytes.TrimPrefix(b[i+1:], []byte("\n"))
+	}
 }
 
 // startRow starts keeping the bytes of a row; endRow returns their key.

@@ -2,6 +2,7 @@ package ncloud
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode"
@@ -21,12 +22,18 @@ import (
 // its name.
 func startTag(tag []byte) ([]byte, error) {
 	b := bytes.TrimSuffix(tag[1:len(tag)-1], []byte("/"))
-	n, simple := 0, len(b) > 0 && 'A' <= b[0] // an ASCII name without colons starting with a letter or '_'
-	for ; n < len(b) && nameByte[b[n]]; n++ {
-		simple = simple && b[n] < utf8.RuneSelf && b[n] != ':'
+	// Most names are ASCII without a colon, valid if they do not start
+	// with a digit, '.' or '-': no need to decode them.
+	n := 0
+	for n < len(b) && asciiNameByte[b[n]] {
+		n++
+	}
+	simple := n > 0 && b[0] >= 'A' && (n == len(b) || !nameByte[b[n]])
+	if !simple {
+		n = nameLen(b)
 	}
 	name := b[:n]
-	if n == 0 || !simple && !validName(name) {
+	if !simple && !validName(name) {
 		return nil, fmt.Errorf("invalid element name in %.40q", tag)
 	}
 	for b = b[n:]; ; {
@@ -56,6 +63,9 @@ func startTag(tag []byte) ([]byte, error) {
 		value := rest[1 : 1+end]
 		if bytes.IndexByte(value, '<') >= 0 {
 			return nil, fmt.Errorf("unescaped < in an attribute value in %.40q", tag)
+		}
+		if err := checkChars(value); err != nil {
+			return nil, err
 		}
 		if err := checkRefs(value); err != nil {
 			return nil, err
@@ -90,6 +100,16 @@ var nameByte = func() (t [256]bool) {
 		t[c] = c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 			c == '_' || c == ':' || c == '.' || c == '-'
 	}
+	return t
+}()
+
+// asciiNameByte is nameByte below U+0080 without ':'.
+var asciiNameByte = func() (t [256]bool) {
+	t = nameByte
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = false
+	}
+	t[':'] = false
 	return t
 }()
 
@@ -147,10 +167,40 @@ func validName(name []byte) bool {
 // does: only the five named entities, and character references to
 // characters XML allows.
 func unescape(b []byte) ([]byte, error) {
+	if err := checkChars(b); err != nil {
+		return nil, err
+	}
 	if err := checkRefs(b); err != nil {
 		return nil, err
 	}
 	return gosax.Unescape(b)
+}
+
+// checkChars refuses bytes that are not UTF-8 and characters XML does not
+// allow, as encoding/xml does in text, CDATA and attribute values.
+func checkChars(b []byte) error {
+	// Eight bytes at a time while they are printable ASCII (none has its
+	// high bit set or is below 0x20).
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		v := binary.LittleEndian.Uint64(b)
+		if (v|(v-0x20*lo))&hi != 0 {
+			break
+		}
+		b = b[8:]
+	}
+	for i := 0; i < len(b); {
+		if c := b[i]; c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || !xmlChar(r) {
+			return fmt.Errorf("character %.4q not allowed in XML", b[i:i+n])
+		}
+		i += n
+	}
+	return nil
 }
 
 func checkRefs(b []byte) error {
