@@ -59,9 +59,9 @@ var appliedDiscountXML = fields[AppliedDiscount]{
 	"validityEndMonth":      text(func(d *AppliedDiscount) encoding.TextUnmarshaler { return &d.ValidityEndMonth }),
 }
 
-// amount is a ProductDemandCost amount field.
-func amount(f func(*ProductDemandCost) *Number) func(*xmlReader, *ProductDemandCost) error {
-	return text(func(r *ProductDemandCost) encoding.TextUnmarshaler { return f(r) })
+// amount is an amount field of T.
+func amount[T any](f func(*T) *Number) func(*xmlReader, *T) error {
+	return text(func(r *T) encoding.TextUnmarshaler { return f(r) })
 }
 
 var demandXML = fields[ProductDemandCost]{
@@ -86,29 +86,24 @@ var demandXML = fields[ProductDemandCost]{
 	"payCurrency": object(func(r *ProductDemandCost) *CommonCode { return &r.PayCurrency }, commonCodeXML),
 }
 
-// invoiceAmount is a DemandCost amount field.
-func invoiceAmount(f func(*DemandCost) *Number) func(*xmlReader, *DemandCost) error {
-	return text(func(r *DemandCost) encoding.TextUnmarshaler { return f(r) })
-}
-
 var invoiceXML = fields[DemandCost]{
 	"memberNo":                    text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.MemberNo }),
 	"demandMonth":                 text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.DemandMonth }),
 	"demandNo":                    text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.DemandNo }),
 	"demandAttribute":             object(func(r *DemandCost) *CommonCode { return &r.DemandAttribute }, commonCodeXML),
-	"useAmount":                   invoiceAmount(func(r *DemandCost) *Number { return &r.UseAmount }),
-	"thisMonthDemandAmount":       invoiceAmount(func(r *DemandCost) *Number { return &r.ThisMonthDemandAmount }),
-	"thisMonthVatRatio":           invoiceAmount(func(r *DemandCost) *Number { return &r.ThisMonthVatRatio }),
-	"thisMonthVatAmount":          invoiceAmount(func(r *DemandCost) *Number { return &r.ThisMonthVatAmount }),
-	"thisMonthAmountIncludingVat": invoiceAmount(func(r *DemandCost) *Number { return &r.ThisMonthAmountIncludingVat }),
-	"totalDemandAmount":           invoiceAmount(func(r *DemandCost) *Number { return &r.TotalDemandAmount }),
+	"useAmount":                   amount(func(r *DemandCost) *Number { return &r.UseAmount }),
+	"thisMonthDemandAmount":       amount(func(r *DemandCost) *Number { return &r.ThisMonthDemandAmount }),
+	"thisMonthVatRatio":           amount(func(r *DemandCost) *Number { return &r.ThisMonthVatRatio }),
+	"thisMonthVatAmount":          amount(func(r *DemandCost) *Number { return &r.ThisMonthVatAmount }),
+	"thisMonthAmountIncludingVat": amount(func(r *DemandCost) *Number { return &r.ThisMonthAmountIncludingVat }),
+	"totalDemandAmount":           amount(func(r *DemandCost) *Number { return &r.TotalDemandAmount }),
 	"isPaidUp":                    text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.IsPaidUp }),
 	"paidUpDate":                  text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.PaidUpDate }),
 	"overdueOccurDate":            text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.OverdueOccurDate }),
-	"overduePlusAmount":           invoiceAmount(func(r *DemandCost) *Number { return &r.OverduePlusAmount }),
-	"overdueRatio":                invoiceAmount(func(r *DemandCost) *Number { return &r.OverdueRatio }),
-	"thisMonthOverdueAmount":      invoiceAmount(func(r *DemandCost) *Number { return &r.ThisMonthOverdueAmount }),
-	"totalOverdueAmount":          invoiceAmount(func(r *DemandCost) *Number { return &r.TotalOverdueAmount }),
+	"overduePlusAmount":           amount(func(r *DemandCost) *Number { return &r.OverduePlusAmount }),
+	"overdueRatio":                amount(func(r *DemandCost) *Number { return &r.OverdueRatio }),
+	"thisMonthOverdueAmount":      amount(func(r *DemandCost) *Number { return &r.ThisMonthOverdueAmount }),
+	"totalOverdueAmount":          amount(func(r *DemandCost) *Number { return &r.TotalOverdueAmount }),
 	"payCurrency":                 object(func(r *DemandCost) *CommonCode { return &r.PayCurrency }, commonCodeXML),
 	"writeDate":                   text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.WriteDate }),
 }

@@ -144,16 +144,24 @@ func (x *xmlReader) children(child func(name []byte) error) error {
 			if x.depth < depth {
 				return nil
 			}
-		case gosax.EventText:
-			if _, err := unescape(ev.Bytes); err != nil {
-				return err
-			}
-		case gosax.EventCData:
-			if _, err := cdata(ev.Bytes); err != nil {
+		default:
+			if err := checkText(ev); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// checkText checks the text and CDATA that are read only to be dropped.
+func checkText(ev gosax.Event) error {
+	var err error
+	switch ev.Type() {
+	case gosax.EventText:
+		_, err = unescape(ev.Bytes)
+	case gosax.EventCData:
+		_, err = cdata(ev.Bytes)
+	}
+	return err
 }
 
 // skip reads the element just opened to its end, checking what is in it.
@@ -165,15 +173,8 @@ func (x *xmlReader) skip() error {
 		if err != nil {
 			return err
 		}
-		switch ev.Type() {
-		case gosax.EventText:
-			if _, err := unescape(ev.Bytes); err != nil {
-				return err
-			}
-		case gosax.EventCData:
-			if _, err := cdata(ev.Bytes); err != nil {
-				return err
-			}
+		if err := checkText(ev); err != nil {
+			return err
 		}
 	}
 	return nil
