@@ -310,27 +310,27 @@ var errorXML = fields[bodyError]{
 	"returnMessage": str(func(e *bodyError) *string { return &e.message }),
 }
 
+// headerXML reads the members every page has before its list.
+var headerXML = fields[header]{
+	"requestId":     str(func(h *header) *string { return &h.RequestID }),
+	"returnCode":    text(func(h *header) encoding.TextUnmarshaler { return &h.ReturnCode }),
+	"returnMessage": str(func(h *header) *string { return &h.ReturnMessage }),
+	"totalRows":     text(func(h *header) encoding.TextUnmarshaler { return &h.TotalRows }),
+}
+
 // xmlMembers reads the children of the root element up to its end.
 func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
-	return x.children(func(name []byte) error {
+	err := x.children(func(name []byte) error {
 		// name points into the reader's buffer, which reading the member
 		// overwrites: the error names a copy.
 		member := string(name)
 		var err error
-		switch member {
-		case "requestId":
-			err = str(func(p *page[T]) *string { return &p.RequestID })(x, p)
-		case "returnCode":
-			err = text(func(p *page[T]) encoding.TextUnmarshaler { return &p.ReturnCode })(x, p)
-		case "returnMessage":
-			err = str(func(p *page[T]) *string { return &p.ReturnMessage })(x, p)
-		case "totalRows":
-			err = text(func(p *page[T]) encoding.TextUnmarshaler { return &p.TotalRows })(x, p)
-			p.hasTotal = p.TotalRows.Set
-		case l.container:
+		if f, ok := headerXML[member]; ok {
+			err = f(x, &p.header)
+		} else if member == l.container {
 			p.hasList = true
 			err = p.xmlRows(x, l)
-		default:
+		} else {
 			err = x.skip()
 		}
 		if err != nil {
@@ -338,6 +338,8 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 		}
 		return nil
 	})
+	p.hasTotal = p.TotalRows.Set
+	return err
 }
 
 func (p *page[T]) xmlRows(x *xmlReader, l list[T]) error {

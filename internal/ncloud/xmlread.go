@@ -36,6 +36,9 @@ type xmlReader struct {
 	inRow bool
 	row   []byte // the row's bytes as sent while inRow, for its key
 	text  []byte // a text field's character data
+	// started is the local name of the element the last start tag opened,
+	// valid until the next event.
+	started []byte
 }
 
 func newXMLReader(body []byte) *xmlReader {
@@ -65,6 +68,7 @@ func (x *xmlReader) next() (gosax.Event, error) {
 		}
 		x.open = append(append(x.open, name...), '>')
 		x.depth++
+		x.started = localName(name)
 	case gosax.EventEnd:
 		if x.depth == 0 {
 			return ev, fmt.Errorf("end tag %.40q without a start", ev.Bytes)
@@ -113,7 +117,7 @@ func (x *xmlReader) root() (string, error) {
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
-			return string(localName(ev.Bytes)), nil
+			return string(x.started), nil
 		case gosax.EventText:
 			if len(bytes.TrimLeft(ev.Bytes, " \t\r\n\ufeff")) > 0 {
 				return "", fmt.Errorf("text before the root element")
@@ -134,7 +138,7 @@ func (x *xmlReader) children(child func(name []byte) error) error {
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
-			if err := child(localName(ev.Bytes)); err != nil {
+			if err := child(x.started); err != nil {
 				return err
 			}
 			if x.depth != depth {
@@ -247,11 +251,10 @@ func (x *xmlReader) endRow() rowKey {
 	return keyOf(x.row)
 }
 
-// localName is a start tag's element name without its namespace prefix,
-// the part that is matched. As encoding/xml splits names, a prefix is cut
-// only when both sides of the colon are there: <:a> is named ":a".
-func localName(tag []byte) []byte {
-	name, _ := gosax.Name(tag)
+// localName is an element name without its namespace prefix, the part
+// that is matched. As encoding/xml splits names, a prefix is cut only when
+// both sides of the colon are there: <:a> is named ":a".
+func localName(name []byte) []byte {
 	if space, local, ok := bytes.Cut(name, []byte(":")); ok && len(space) > 0 && len(local) > 0 {
 		return local
 	}
