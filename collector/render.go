@@ -108,14 +108,18 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool) (*
 // registry sorts a family (label values compared in label name order),
 // without duplicates.
 func renderSeries(f *family, list []*series) (*block, error) {
-	slices.SortFunc(list, func(a, b *series) int {
-		for _, i := range f.order {
-			if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
-				return c
+	if !slices.ContainsFunc(list, func(x *series) bool { return !x.sortable() }) {
+		slices.SortFunc(list, func(a, b *series) int { return strings.Compare(a.key, b.key) })
+	} else {
+		slices.SortFunc(list, func(a, b *series) int {
+			for _, i := range f.order {
+				if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
+					return c
+				}
 			}
-		}
-		return 0
-	})
+			return 0
+		})
+	}
 	for i, x := range list {
 		for j, v := range x.labels {
 			if !utf8.ValidString(v) {

@@ -2,7 +2,15 @@ package collector
 
 import (
 	"context"
+	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
+
+	"github.com/prometheus/common/promslog"
+
+	"github.com/billingexporter/billing_exporter/internal/ncloud"
+	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 )
 
 // BenchmarkRenderSmall renders the refresh of a small account (a few
@@ -36,4 +44,49 @@ func BenchmarkRenderLarge(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPartnerRefresh reads the demand of an NCP partner account (500
+// members × 40 products × 3 months, 60 pages of XML) from the fake without
+// latency, and reports the two parts of the refresh apart: reading the
+// pages into series (update-ms) and rendering them (render-ms), the part
+// that follows the last page.
+func BenchmarkPartnerRefresh(b *testing.B) {
+	members := make([]string, 500)
+	for i := range members {
+		members[i] = strconv.Itoa(10000001 + i)
+	}
+	now := time.Now()
+	sim := ncloudsim.New(ncloudsim.Options{ReuseResponses: true})
+	sim.AddAccount(ncloudsim.Account{AccessKey: testAccessKey, SecretKey: testSecretKey, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
+		Seed: 1, Now: now, Members: members, DemandProducts: 40, DemandMonths: 3,
+	})})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	client, err := ncloud.New(ncloud.Options{Endpoint: srv.URL + "/billing/v1", AccessKey: testAccessKey, SecretKey: testSecretKey,
+		Format: "xml", MaxConcurrency: 4, Logger: promslog.NewNopLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &ncloudDemandCollector{account: "partner", client: client, months: 3, now: func() time.Time { return now }}
+	var update, rendering time.Duration
+	for b.Loop() {
+		start := time.Now()
+		ms, err := c.Update(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		update += time.Since(start)
+		start = time.Now()
+		r, err := render(ms, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rendering += time.Since(start)
+		if r.series < 2*len(members)*40*3 {
+			b.Fatalf("%d series", r.series)
+		}
+	}
+	b.ReportMetric(float64(update.Milliseconds())/float64(b.N), "update-ms")
+	b.ReportMetric(float64(rendering.Milliseconds())/float64(b.N), "render-ms")
 }

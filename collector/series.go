@@ -46,9 +46,15 @@ func familyOf(desc *prometheus.Desc) *family {
 // upstream rows that map to the same series are merged instead of producing
 // a duplicate series (which would fail the whole refresh).
 type seriesSet struct {
-	index   map[*prometheus.Desc]map[string]int
+	index   map[*prometheus.Desc]*familyIndex
 	series  []series
 	scratch []byte // the key being looked up
+}
+
+// familyIndex finds a descriptor's series by key.
+type familyIndex struct {
+	fam *family
+	ids map[string]int
 }
 
 // series is one gauge of a refresh; it implements prometheus.Metric, and
@@ -56,11 +62,12 @@ type seriesSet struct {
 type series struct {
 	fam    *family
 	labels []string // in the descriptor's order
+	key    string   // see appendKey
 	value  float64
 }
 
 func newSeriesSet() *seriesSet {
-	return &seriesSet{index: map[*prometheus.Desc]map[string]int{}}
+	return &seriesSet{index: map[*prometheus.Desc]*familyIndex{}}
 }
 
 // add sums v into the series.
@@ -92,22 +99,23 @@ func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (i
 	for i, l := range labels {
 		labels[i] = strings.ToValidUTF8(l, "\uFFFD")
 	}
-	m := s.index[desc]
-	if m == nil {
-		m = map[string]int{}
-		s.index[desc] = m
+	fi := s.index[desc]
+	if fi == nil {
+		fi = &familyIndex{fam: familyOf(desc), ids: map[string]int{}}
+		if fi.fam == nil {
+			fi.fam = &family{desc: desc} // reported by metrics
+		}
+		s.index[desc] = fi
 	}
 	// Most lookups find a series that exists; the key is built in scratch
 	// and only becomes a string when it is stored.
-	s.scratch = appendKey(s.scratch[:0], labels)
-	if i, ok := m[string(s.scratch)]; ok {
+	s.scratch = appendKey(s.scratch[:0], labels, fi.fam.order)
+	if i, ok := fi.ids[string(s.scratch)]; ok {
 		return i, true
 	}
-	m[string(s.scratch)] = len(s.series)
-	s.series = append(s.series, series{fam: familyOf(desc), labels: labels, value: v})
-	if s.series[len(s.series)-1].fam == nil {
-		s.series[len(s.series)-1].fam = &family{desc: desc} // reported by metrics
-	}
+	key := string(s.scratch)
+	fi.ids[key] = len(s.series)
+	s.series = append(s.series, series{fam: fi.fam, labels: labels, key: key, value: v})
 	return len(s.series) - 1, false
 }
 
@@ -141,13 +149,48 @@ func (x *series) Write(m *dto.Metric) error {
 	return nil
 }
 
-// appendKey joins label values with a byte that cannot occur in valid UTF-8.
-func appendKey(b []byte, labels []string) []byte {
+// appendKey appends the key of a series with these label values: the
+// values in label name order, each but the first after a zero byte. Keys
+// so made compare as the registry orders series, value by value in label
+// name order (a zero byte sorts before any other), so a family is sorted
+// by comparing one string per pair. A value that holds a zero byte itself
+// would make that order, and the key, ambiguous: such a series gets a
+// rawKey, which never equals a sortable key, and its family is sorted
+// value by value.
+func appendKey(b []byte, labels []string, order []int) []byte {
+	if len(labels) != len(order) {
+		return appendRawKey(b, labels) // reported by metrics
+	}
+	for _, l := range labels {
+		if strings.IndexByte(l, 0) >= 0 {
+			return appendRawKey(b, labels)
+		}
+	}
+	for j, i := range order {
+		if j > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, labels[i]...)
+	}
+	return b
+}
+
+// rawKey starts every key that does not sort (appendKey); the byte cannot
+// occur in valid UTF-8, so no sortable key starts with it.
+const rawKey = 0xff
+
+// appendRawKey joins label values, in the descriptor's order, after rawKey
+// and with it between them.
+func appendRawKey(b []byte, labels []string) []byte {
+	b = append(b, rawKey)
 	for i, l := range labels {
 		if i > 0 {
-			b = append(b, 0xff)
+			b = append(b, rawKey)
 		}
 		b = append(b, l...)
 	}
 	return b
 }
+
+// sortable reports whether x's key sorts as its label values do.
+func (x *series) sortable() bool { return len(x.key) == 0 || x.key[0] != rawKey }

@@ -1,7 +1,15 @@
 package collector
 
 import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 )
 
 // Label values that differ only in invalid UTF-8 become one series, not
@@ -12,5 +20,72 @@ func TestSeriesMergeAfterUTF8Repair(t *testing.T) {
 	set.add(vgpPaymentsDesc, 2, "acct", "caller\xfe", "paid")
 	if len(set.series) != 1 || set.series[0].value != 3 || set.series[0].labels[1] != "caller\uFFFD" {
 		t.Fatalf("series %+v", set.series)
+	}
+}
+
+var orderDesc = newDesc("test", "order", "Series order.", "zeta", "beta")
+
+// A family is sorted by one key a series; the order must stay the
+// registry's (label values compared one by one in label name order) for
+// values that are prefixes of others, empty, multi-byte, or hold a zero
+// byte, which makes a family sort value by value instead.
+func TestSeriesOrderMatchesRegistry(t *testing.T) {
+	values := []string{"", "a", "ab", "a b", "b", "é", "z", "\uFFFD", "aa"}
+	for _, withZero := range []bool{false, true} {
+		t.Run(fmt.Sprintf("zero_byte=%t", withZero), func(t *testing.T) {
+			vs, accounts := values, []string{"x"}
+			if withZero {
+				vs = append(slices.Clone(values), "\x00", "a\x00", "a\x00b")
+				accounts = append(accounts, "x\x00")
+			}
+			type row struct{ account, zeta, beta string }
+			var rows []row
+			for _, account := range accounts {
+				for _, zeta := range vs {
+					for _, beta := range vs {
+						rows = append(rows, row{account, zeta, beta})
+					}
+				}
+			}
+			rand.New(rand.NewPCG(1, 2)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+			set := newSeriesSet()
+			var consts []prometheus.Metric
+			for i, r := range rows {
+				set.add(orderDesc, float64(i), r.account, r.zeta, r.beta)
+				consts = append(consts, prometheus.MustNewConstMetric(orderDesc, prometheus.GaugeValue, float64(i), r.account, r.zeta, r.beta))
+			}
+			for _, x := range set.series {
+				if want := !strings.Contains(strings.Join(x.labels, ""), "\x00"); x.sortable() != want {
+					t.Fatalf("series %q: sortable %t", x.labels, !want)
+				}
+			}
+			ms, err := set.metrics()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := render(ms, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			got.Write(r.blocks[0].header.text)
+			if err := inflate(&got, r.blocks[0].text); err != nil {
+				t.Fatal(err)
+			}
+
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(metricList{orderDesc, consts})
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if _, err := expfmt.MetricFamilyToText(&want, mfs[0]); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%d series: order differs from the registry's; first difference: %s", len(rows), firstDiff(got.Bytes(), want.Bytes()))
+			}
+		})
 	}
 }

@@ -85,3 +85,55 @@ func BenchmarkDecodeCredits(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeDemand decodes the demand pages of 50 members × 40
+// products × 3 months, a tenth of the harness's partner account, and
+// reports the cost per row.
+func BenchmarkDecodeDemand(b *testing.B) {
+	members := make([]string, 50)
+	for i := range members {
+		members[i] = strconv.Itoa(10000001 + i)
+	}
+	sim := ncloudsim.New(ncloudsim.Options{})
+	now := time.Now()
+	sim.AddAccount(ncloudsim.Account{AccessKey: ak, SecretKey: sk, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
+		Seed: 1, Now: now, Members: members, DemandProducts: 40, DemandMonths: 3,
+	})})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := New(Options{Endpoint: srv.URL + "/billing/v1", AccessKey: ak, SecretKey: sk, Format: "xml"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	to := MonthOf(now)
+	q := url.Values{"startMonth": {to.Add(-2).String()}, "endMonth": {to.String()}}
+	rows := len(members) * 40 * 3
+	var pages [][]byte
+	size := 0
+	for p := 1; p <= (rows+pageSize-1)/pageSize; p++ {
+		q.Set("pageNo", strconv.Itoa(p))
+		q.Set("pageSize", strconv.Itoa(pageSize))
+		body, _, err := c.get(context.Background(), ActionDemandCost, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, body)
+		size += len(body)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, body := range pages {
+			p, err := decodePage(ActionDemandCost, demandList, body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(p.items)
+		}
+		if n != rows {
+			b.Fatalf("decoded %d rows, want %d", n, rows)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
+}
