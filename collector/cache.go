@@ -59,6 +59,7 @@ type cache struct {
 	mu      sync.Mutex
 	state   State
 	started time.Time // wall clock start of the refresh in flight
+	asked   formatSet // the formats scrapes asked for since the last refresh started
 }
 
 // view is what one scrape reports for a target.
@@ -69,12 +70,14 @@ type view struct {
 	state    State
 }
 
-// get returns the target's data for a scrape whose deadline is ctx's,
-// refreshing it first when the last refresh is older than minRefresh. A
-// scrape whose deadline passes first reports the failure for itself only;
-// the refresh goes on and its result serves the scrapes after it.
-func (c *cache) get(ctx context.Context) view {
+// get returns the target's data for a scrape in the formats of want whose
+// deadline is ctx's, refreshing it first when the last refresh is older
+// than minRefresh. A scrape whose deadline passes first reports the
+// failure for itself only; the refresh goes on and its result serves the
+// scrapes after it.
+func (c *cache) get(ctx context.Context, want formatSet) view {
 	c.mu.Lock()
+	c.asked |= want
 	now := c.now()
 	if !c.state.LastAttempt.IsZero() && now.Sub(c.state.LastAttempt) < c.policy.minRefresh {
 		st := c.state
@@ -119,6 +122,8 @@ func (c *cache) refresh() {
 	start := time.Now()
 	c.mu.Lock()
 	c.started = start
+	want := c.asked
+	c.asked = 0
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), c.policy.timeout)
 	defer cancel()
@@ -126,8 +131,9 @@ func (c *cache) refresh() {
 	metrics, err := c.update(ctx)
 	var r *rendered
 	if err == nil {
-		// Validate and encode once; the metrics are dropped after this.
-		r, err = render(metrics, c.described)
+		// Validate once, and encode the formats scrapes ask for; the
+		// metrics are dropped once every format is encoded.
+		r, err = render(metrics, c.described, want)
 	}
 	took := time.Since(start)
 	// Log before releasing the waiters, so that the line is written by the

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +23,29 @@ import (
 // compressed segments into its gzip answer, or inflates them for a client
 // that did not ask for gzip; the consistency checks the registry ran on
 // every scrape run here, once.
+//
+// A refresh encodes the formats that scrapes asked for since the refresh
+// before (Prometheus asks for OpenMetrics; curl and some agents for text);
+// a format nobody asked for is encoded the first time a scrape asks, once,
+// from the validated series the refresh keeps until then.
+
+// format is an exposition format a block is encoded in.
+type format int
+
+const (
+	formatText format = iota
+	formatOpenMetrics
+	formats // how many
+)
+
+// formatSet is a set of formats, one bit each.
+type formatSet uint8
+
+func (s formatSet) has(f format) bool { return s&(1<<f) != 0 }
+func (f format) set() formatSet       { return 1 << f }
+
+// allFormats asks for every format.
+const allFormats formatSet = 1<<formats - 1
 
 // rendered is one refresh of one target.
 type rendered struct {
@@ -36,8 +61,32 @@ type block struct {
 	// name order: blocks of several targets are written in the order the
 	// registry would sort their series.
 	first []string
-	text  segment // the text format's series lines
-	om    segment // OpenMetrics' series lines
+	size  int               // how many series
+	enc   [formats]encoding // the series lines, by format
+	// source encodes the series lines in a format; it holds the validated
+	// series and is dropped once every format is encoded.
+	source  func(format) (segment, error)
+	pending atomic.Int32 // formats not encoded yet
+}
+
+// encoding is a block's series lines in one format, encoded once.
+type encoding struct {
+	once sync.Once
+	seg  segment
+	err  error
+}
+
+// segment returns the block's series lines in f, encoding them the first
+// time they are asked for.
+func (b *block) segment(f format) (segment, error) {
+	e := &b.enc[f]
+	e.once.Do(func() {
+		e.seg, e.err = b.source(f)
+		if b.pending.Add(-1) == 0 {
+			b.source = nil // both calls have returned: the series can go
+		}
+	})
+	return e.seg, e.err
 }
 
 // header is a family's HELP and TYPE lines in both formats, plain and
@@ -52,9 +101,10 @@ type header struct {
 // 100,000 series never exists as a tree.
 const chunk = 2048
 
-// render validates and encodes the metrics of one refresh. described is
-// the set of descriptors the target's collector announced.
-func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool) (*rendered, error) {
+// render validates the metrics of one refresh and encodes them in the
+// formats of want; described is the set of descriptors the target's
+// collector announced.
+func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, want formatSet) (*rendered, error) {
 	byFamily := map[*family][]*series{}
 	var fams []*family
 	byDesc := map[*prometheus.Desc][]prometheus.Metric{}
@@ -101,7 +151,32 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool) (*
 			return nil, fmt.Errorf("metric family %s comes from two descriptors", blocks[i].name)
 		}
 	}
-	return &rendered{series: len(metrics), blocks: blocks}, nil
+	r := &rendered{series: len(metrics), blocks: blocks}
+	if err := r.encode(want); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// encode encodes every block in the formats of want that are not encoded
+// yet, a family and format at a time on every CPU.
+func (r *rendered) encode(want formatSet) error {
+	g := errgroup.Group{}
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	// The largest first, so that the last task to start is a short one.
+	order := slices.Clone(r.blocks)
+	slices.SortStableFunc(order, func(a, b *block) int { return b.size - a.size })
+	for _, b := range order {
+		for f := range formats {
+			if want.has(f) {
+				g.Go(func() error {
+					_, err := b.segment(f)
+					return err
+				})
+			}
+		}
+	}
+	return g.Wait()
 }
 
 // renderSeries renders a family of the package's own series: sorted as the
@@ -131,28 +206,33 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		}
 	}
 	name, help, typ := f.name, f.help, dto.MetricType_GAUGE
-	mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
-	size := min(chunk, len(list)) // most families are small
-	pairs := make([]dto.LabelPair, size*len(f.labels))
-	ptrs := make([]*dto.LabelPair, size*len(f.labels))
-	gauges := make([]dto.Gauge, size)
-	ms := make([]dto.Metric, size)
-	mps := make([]*dto.Metric, size)
-	return encodeFamily(name, len(list), func(from, to int) *dto.MetricFamily {
-		mf.Metric = mps[:to-from]
+	// parts returns a function that builds the family with series
+	// from..to, in buffers of its own: two formats may be encoded at once.
+	parts := func() func(from, to int) *dto.MetricFamily {
+		mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
+		size := min(chunk, len(list)) // most families are small
 		n := len(f.labels)
-		for k, x := range list[from:to] {
-			lp := ptrs[k*n : (k+1)*n]
-			for j, i := range f.order {
-				pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &x.labels[i]}
-				lp[j] = &pairs[k*n+j]
+		pairs := make([]dto.LabelPair, size*n)
+		ptrs := make([]*dto.LabelPair, size*n)
+		gauges := make([]dto.Gauge, size)
+		ms := make([]dto.Metric, size)
+		mps := make([]*dto.Metric, size)
+		return func(from, to int) *dto.MetricFamily {
+			mf.Metric = mps[:to-from]
+			for k, x := range list[from:to] {
+				lp := ptrs[k*n : (k+1)*n]
+				for j, i := range f.order {
+					pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &x.labels[i]}
+					lp[j] = &pairs[k*n+j]
+				}
+				gauges[k] = dto.Gauge{Value: &x.value}
+				ms[k] = dto.Metric{Label: lp, Gauge: &gauges[k]}
+				mps[k] = &ms[k]
 			}
-			gauges[k] = dto.Gauge{Value: &x.value}
-			ms[k] = dto.Metric{Label: lp, Gauge: &gauges[k]}
-			mps[k] = &ms[k]
+			return mf
 		}
-		return mf
-	})
+	}
+	return newBlock(name, len(list), parts)
 }
 
 // renderMetrics renders the metrics of one descriptor that were not made
@@ -170,11 +250,15 @@ func renderMetrics(d *prometheus.Desc, list []prometheus.Metric) (*block, error)
 	if len(mfs) != 1 {
 		return nil, fmt.Errorf("%s: gathered %d families", d, len(mfs))
 	}
-	mf := mfs[0]
-	all := mf.Metric
-	return encodeFamily(mf.GetName(), len(all), func(from, to int) *dto.MetricFamily {
-		mf.Metric = all[from:to]
-		return mf
+	all := mfs[0].Metric
+	return newBlock(mfs[0].GetName(), len(all), func() func(from, to int) *dto.MetricFamily {
+		// A family of its own: two formats may be encoded at once.
+		src := mfs[0]
+		mf := &dto.MetricFamily{Name: src.Name, Help: src.Help, Type: src.Type, Unit: src.Unit}
+		return func(from, to int) *dto.MetricFamily {
+			mf.Metric = all[from:to]
+			return mf
+		}
 	})
 }
 
@@ -190,49 +274,53 @@ func (l metricList) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// encodeFamily encodes n series of a family, chunk by chunk (part returns
-// the family with series from..to), with expfmt in both formats.
-func encodeFamily(name string, n int, part func(from, to int) *dto.MetricFamily) (*block, error) {
-	b := &block{name: name, header: &header{}}
-	// The series lines go to a plain buffer until it is large enough to be
-	// worth compressing; from then on through a compressor.
-	outs := [2]*segmentBuilder{{}, {}}
+// newBlock makes the block of a family of n series (n > 0): its headers
+// now, from its first series, and its series lines in each format when
+// first asked for. parts returns a function that builds the family with
+// series from..to.
+func newBlock(name string, n int, parts func() func(from, to int) *dto.MetricFamily) (*block, error) {
+	b := &block{name: name, header: &header{}, size: n}
+	mf := parts()(0, 1)
+	for _, m := range mf.Metric[0].Label {
+		b.first = append(b.first, m.GetValue())
+	}
 	var plain bytes.Buffer
-	for from := 0; from < n; from += chunk {
-		mf := part(from, min(n, from+chunk))
-		if from == 0 {
-			for _, m := range mf.Metric[0].Label {
-				b.first = append(b.first, m.GetValue())
-			}
+	for f, h := range []*[]byte{&b.header.text, &b.header.om} {
+		plain.Reset()
+		if err := encoders[f](&plain, mf); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		for i, f := range []struct {
-			encode func(*bytes.Buffer, *dto.MetricFamily) error
-			header *[]byte
-		}{{encodeText, &b.header.text}, {encodeOpenMetrics, &b.header.om}} {
-			plain.Reset()
-			if err := f.encode(&plain, mf); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			body := plain.Bytes()
-			h := headerLen(body)
-			if from == 0 {
-				*f.header = bytes.Clone(body[:h])
-			}
-			if err := outs[i].write(body[h:]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	var err error
-	if b.text, err = outs[0].segment(); err != nil {
-		return nil, err
-	}
-	if b.om, err = outs[1].segment(); err != nil {
-		return nil, err
+		*h = bytes.Clone(plain.Bytes()[:headerLen(plain.Bytes())])
 	}
 	b.header.textZ = storedSegment(b.header.text)
 	b.header.omZ = storedSegment(b.header.om)
+	b.source = func(f format) (segment, error) { return encodeSeries(name, f, n, parts()) }
+	b.pending.Store(int32(formats))
 	return b, nil
+}
+
+// encoders encode a family with expfmt, by format.
+var encoders = [formats]func(*bytes.Buffer, *dto.MetricFamily) error{encodeText, encodeOpenMetrics}
+
+// encodeSeries encodes n series of a family in f, chunk by chunk (part
+// returns the family with series from..to), without the header lines.
+func encodeSeries(name string, f format, n int, part func(from, to int) *dto.MetricFamily) (segment, error) {
+	// The series lines go to a plain buffer until it is large enough to be
+	// worth compressing; from then on through a compressor.
+	var out segmentBuilder
+	var plain bytes.Buffer
+	for from := 0; from < n; from += chunk {
+		mf := part(from, min(n, from+chunk))
+		plain.Reset()
+		if err := encoders[f](&plain, mf); err != nil {
+			return segment{}, fmt.Errorf("%s: %w", name, err)
+		}
+		body := plain.Bytes()
+		if err := out.write(body[headerLen(body):]); err != nil {
+			return segment{}, err
+		}
+	}
+	return out.segment()
 }
 
 // segmentBuilder collects one block's bytes, compressing them once there

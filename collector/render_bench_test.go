@@ -23,7 +23,7 @@ func BenchmarkRenderSmall(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := render(ms, nil); err != nil {
+		if _, err := render(ms, nil, formatOpenMetrics.set()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -40,7 +40,7 @@ func BenchmarkRenderLarge(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := render(ms, nil); err != nil {
+		if _, err := render(ms, nil, formatOpenMetrics.set()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,7 +78,7 @@ func BenchmarkPartnerRefresh(b *testing.B) {
 		}
 		update += time.Since(start)
 		start = time.Now()
-		r, err := render(ms, nil)
+		r, err := render(ms, nil, formatOpenMetrics.set())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +38,7 @@ var (
 type setCollector struct {
 	account string
 	n       int
+	updates atomic.Int32
 }
 
 func (c *setCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -45,6 +48,7 @@ func (c *setCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *setCollector) Update(context.Context) ([]prometheus.Metric, error) {
+	c.updates.Add(1)
 	set := newSeriesSet()
 	// Added in reverse so that the renderer has to sort; more series than
 	// one encoding chunk.
@@ -90,9 +94,10 @@ func (r rawCollector) Collect(ch chan<- prometheus.Metric) {
 // gzip (one gzip member, as curl and browsers need, read alike by Go's and
 // klauspost's readers), the same Content-Type, with several targets sharing families, series across
 // encoding chunks, escaped label values and help, a registry-path family
-// and the live self metrics interleaved by name.
+// and the live self metrics interleaved by name. The caches are filled by
+// a scrape in one format, so that the other is encoded when first asked.
 func TestExpositionMatchesClientGolang(t *testing.T) {
-	{
+	for _, fill := range []expfmt.Format{expfmt.FmtText, expfmt.FmtOpenMetrics_1_0_0} {
 		clk := &clock{t: time.Unix(1_700_000_000, 0)}
 		cs := []Collector{&setCollector{account: "b-second", n: 3000}, &setCollector{account: "a-first", n: 2100}, &fakeCollector{value: 2}}
 		p := refreshPolicy{minRefresh: time.Hour, staleAfter: time.Hour, timeout: time.Minute}
@@ -107,7 +112,7 @@ func TestExpositionMatchesClientGolang(t *testing.T) {
 		static := []accountMetric{{"test", "a-first", prometheus.MustNewConstMetric(thresholdDesc, prometheus.GaugeValue, 3, "test", "a-first", "days")}}
 		e := newExporter(targets, static)
 		ctx := context.Background()
-		if err := e.WriteScrape(ctx, io.Discard, ScrapeOptions{Format: expfmt.FmtText}); err != nil { // fills the caches
+		if err := e.WriteScrape(ctx, io.Discard, ScrapeOptions{Format: fill}); err != nil { // fills the caches
 			t.Fatal(err)
 		}
 
@@ -115,7 +120,7 @@ func TestExpositionMatchesClientGolang(t *testing.T) {
 		// metrics in one registry, served by promhttp.
 		views := make([]view, len(targets))
 		for i, tg := range targets {
-			views[i] = tg.cache.get(ctx)
+			views[i] = tg.cache.get(ctx, 0)
 		}
 		ref := prometheus.NewPedanticRegistry()
 		ref.MustRegister(rawCollector{cs}, &selfMetrics{e: e, targets: targets, views: views})
@@ -128,7 +133,7 @@ func TestExpositionMatchesClientGolang(t *testing.T) {
 			"application/openmetrics-text;version=0.0.1",
 		} {
 			for _, gz := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%s/gzip=%t", accept, gz), func(t *testing.T) {
+				t.Run(fmt.Sprintf("filled=%s/%s/gzip=%t", strings.Fields(string(fill))[0], accept, gz), func(t *testing.T) {
 					req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 					req.Header.Set("Accept", accept)
 					if gz {
@@ -207,7 +212,7 @@ func TestRenderValidates(t *testing.T) {
 			for _, d := range tc.described {
 				described[d] = true
 			}
-			if _, err := render(tc.metrics, described); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := render(tc.metrics, described, allFormats); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
 		})
@@ -332,4 +337,107 @@ func TestEscapedOnlyWhenNeeded(t *testing.T) {
 			t.Errorf("got %q, want %q", b.String(), want.String())
 		}
 	}
+}
+
+// A refresh encodes the formats scrapes asked for since the refresh
+// before; a format nobody asked for is encoded when first asked, once, and
+// the series are let go once both are.
+func TestRefreshEncodesTheFormatsAsked(t *testing.T) {
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	c := &setCollector{account: "a", n: 3000}
+	tg := newTarget("test", "a", "c", c, refreshPolicy{minRefresh: time.Minute, staleAfter: time.Hour, timeout: time.Minute}, clk.now, promslog.NewNopLogger())
+	e := newExporter([]*Target{tg}, nil)
+	ctx := context.Background()
+	encoded := func() (text, om int, kept bool) {
+		st := tg.cache.snapshot()
+		for _, b := range st.rendered.blocks {
+			text += int(b.enc[formatText].seg.size)
+			om += int(b.enc[formatOpenMetrics].seg.size)
+			kept = kept || b.source != nil
+		}
+		return text, om, kept
+	}
+	scrape := func(f expfmt.Format) []byte {
+		var b bytes.Buffer
+		if err := e.WriteScrape(ctx, &b, ScrapeOptions{Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+
+	om := scrape(expfmt.FmtOpenMetrics_1_0_0)
+	if text, omSize, kept := encoded(); text != 0 || omSize == 0 || !kept {
+		t.Fatalf("after an OpenMetrics scrape: %d bytes of text, %d of OpenMetrics encoded, series kept %t; want only OpenMetrics, series kept", text, omSize, kept)
+	}
+	text := scrape(expfmt.FmtText)
+	if textSize, _, kept := encoded(); textSize == 0 || kept {
+		t.Fatalf("after a text scrape: %d bytes of text encoded, series kept %t; want text, series let go", textSize, kept)
+	}
+	if !bytes.Contains(om, []byte("# EOF\n")) || bytes.Contains(text, []byte("# EOF")) || !bytes.Contains(text, []byte("billing_test_render{")) {
+		t.Fatalf("scrapes in the wrong format:\n%.300s\n%.300s", om, text)
+	}
+	if again := scrape(expfmt.FmtText); !bytes.Equal(again, text) || int(c.updates.Load()) != 1 {
+		t.Fatalf("a cached text scrape differs or refreshed (%d refreshes)", int(c.updates.Load()))
+	}
+
+	// Both were asked for since: the next refresh encodes both.
+	clk.advance(2 * time.Minute)
+	scrape(expfmt.FmtOpenMetrics_1_0_0)
+	if textSize, omSize, kept := encoded(); int(c.updates.Load()) != 2 || textSize == 0 || omSize == 0 || kept {
+		t.Fatalf("refresh %d after both formats were asked: %d bytes of text, %d of OpenMetrics, series kept %t; want both, series let go", int(c.updates.Load()), textSize, omSize, kept)
+	}
+	// Only OpenMetrics since: text is not encoded again.
+	clk.advance(2 * time.Minute)
+	scrape(expfmt.FmtOpenMetrics_1_0_0)
+	if textSize, _, kept := encoded(); int(c.updates.Load()) != 3 || textSize != 0 || !kept {
+		t.Fatalf("refresh %d after OpenMetrics only: %d bytes of text, series kept %t", int(c.updates.Load()), textSize, kept)
+	}
+}
+
+// Scrapes in both formats at once encode each format of a block once and
+// agree with the encoder (run with -race).
+func TestLazyEncodingConcurrent(t *testing.T) {
+	ms, err := (&setCollector{account: "a", n: 5000}).Update(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [formats]string{}
+	for f := range formats {
+		r, err := render(ms, nil, f.set())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[f] = inflated(t, r, f)
+	}
+	r, err := render(ms, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Go(func() { got[i] = inflated(t, r, format(i%int(formats))) })
+	}
+	wg.Wait()
+	for i, g := range got {
+		if g != want[i%int(formats)] || !strings.Contains(g, "billing_test_render{") {
+			t.Errorf("scrape %d (format %d): %d bytes, want %d", i, i%int(formats), len(g), len(want[i%int(formats)]))
+		}
+	}
+}
+
+// inflated is every block of r in f, header lines included.
+func inflated(t *testing.T, r *rendered, f format) string {
+	var b bytes.Buffer
+	for _, bl := range r.blocks {
+		b.Write(pick(f == formatOpenMetrics, bl.header.om, bl.header.text))
+		seg, err := bl.segment(f)
+		if err == nil {
+			err = inflate(&b, seg)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	return b.String()
 }

@@ -3,9 +3,11 @@ package collector
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 )
 
 // offeredFormats are the formats a scrape is written in, by preference:
@@ -77,7 +80,7 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 	views := make([]view, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
-		wg.Go(func() { views[i] = t.cache.get(ctx) })
+		wg.Go(func() { views[i] = t.cache.get(ctx, formatOf(o.Format).set()) })
 	}
 	wg.Wait()
 
@@ -107,6 +110,7 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 			}
 		}
 	}
+	encodeErr := encodeBlocks(cached, formatOf(o.Format))
 	order := make([]string, 0, len(cached)+len(self))
 	for n, blocks := range cached {
 		order = append(order, n)
@@ -136,7 +140,47 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 	if out.err != nil {
 		return out.err
 	}
-	return gatherErr
+	return errors.Join(encodeErr, gatherErr)
+}
+
+func formatOf(f expfmt.Format) format {
+	if f.FormatType() == expfmt.TypeOpenMetrics {
+		return formatOpenMetrics
+	}
+	return formatText
+}
+
+// encodeBlocks encodes the blocks of cached in f where no refresh did (no
+// scrape had asked for f since the refresh before), on every CPU. A block
+// that fails is left out of the scrape, and the errors are returned.
+func encodeBlocks(cached map[string][]*block, f format) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var mu sync.Mutex
+	var errs []error
+	failed := map[*block]bool{}
+	for _, blocks := range cached {
+		for _, b := range blocks {
+			g.Go(func() error {
+				if _, err := b.segment(f); err != nil {
+					mu.Lock()
+					defer mu.Unlock()
+					errs = append(errs, err)
+					failed[b] = true
+				}
+				return nil
+			})
+		}
+	}
+	_ = g.Wait() // the tasks report through errs
+	for n, blocks := range cached {
+		if blocks = slices.DeleteFunc(blocks, func(b *block) bool { return failed[b] }); len(blocks) > 0 {
+			cached[n] = blocks
+		} else {
+			delete(cached, n)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // scrapeWriter writes cached blocks and live families as one answer:
@@ -168,17 +212,20 @@ func (s *scrapeWriter) cached(blocks []*block) {
 	h := blocks[0].header
 	if s.gz != nil {
 		s.err = s.gz.cached(pick(s.om, h.omZ, h.textZ))
-		for _, b := range blocks {
-			if s.err == nil {
-				s.err = s.gz.cached(pick(s.om, b.om, b.text))
-			}
-		}
-		return
+	} else {
+		_, s.err = s.w.Write(pick(s.om, h.om, h.text))
 	}
-	_, s.err = s.w.Write(pick(s.om, h.om, h.text))
 	for _, b := range blocks {
-		if s.err == nil {
-			s.err = inflate(s.w, pick(s.om, b.om, b.text))
+		if s.err != nil {
+			return
+		}
+		seg, err := b.segment(pick(s.om, formatOpenMetrics, formatText)) // encoded by encodeBlocks
+		if err != nil {
+			s.err = err
+		} else if s.gz != nil {
+			s.err = s.gz.cached(seg)
+		} else {
+			s.err = inflate(s.w, seg)
 		}
 	}
 }

@@ -63,13 +63,17 @@ func TestSeriesOrderMatchesRegistry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := render(ms, nil)
+			r, err := render(ms, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got bytes.Buffer
 			got.Write(r.blocks[0].header.text)
-			if err := inflate(&got, r.blocks[0].text); err != nil {
+			seg, err := r.blocks[0].segment(formatText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := inflate(&got, seg); err != nil {
 				t.Fatal(err)
 			}
 
