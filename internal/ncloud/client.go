@@ -12,6 +12,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -50,7 +51,7 @@ type Options struct {
 	IsPartner      bool
 	MemberNos      []string
 	HTTPClient     *http.Client
-	MaxConcurrency int // concurrent requests of this client, and concurrent page decodes; default 4
+	MaxConcurrency int // concurrent requests of this client; default 4 (see decodeSlots)
 	MaxPages       int // pages of one list; default DefaultMaxPages
 	Logger         *slog.Logger
 	MaxBodyBytes   int64 // per response; default upstream.DefaultMaxBodyBytes
@@ -59,8 +60,8 @@ type Options struct {
 }
 
 // Client calls the billing API of one account. It is safe for concurrent use;
-// all its calls share one limit of requests in flight (sem) and one of
-// pages being decoded (decodes), MaxConcurrency each.
+// all its calls share one limit of requests in flight (sem, MaxConcurrency)
+// and one of pages being decoded (decodes, decodeSlots).
 type Client struct {
 	o       Options
 	base    *url.URL
@@ -98,7 +99,7 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency), decodes: make(chan struct{}, o.MaxConcurrency)}, nil
+	return &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency), decodes: make(chan struct{}, decodeSlots(o.MaxConcurrency, runtime.GOMAXPROCS(0)))}, nil
 }
 
 // CreditHistory returns every credit of the account (all pages).
@@ -293,6 +294,7 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
 		err = upstream.WrongType(contentType, body, err, "xml", "json")
 	}
+	upstream.Release(body) // the page's values are copies
 	if err != nil {
 		return 0, apiError(action, 0, fmt.Errorf("page %d: %w", pageNo, err))
 	}
@@ -306,6 +308,17 @@ func (c *Client) request(ctx context.Context, action string, q url.Values) ([]by
 	}
 	defer func() { <-c.sem }()
 	return c.get(ctx, action, q)
+}
+
+// decodeSlots is how many pages a client decodes at once: no more than it
+// has requests in flight, and one CPU fewer than the process has. Decoding
+// is CPU work; with every CPU busy decoding, the Go scheduler notices an
+// answer arriving on the network only at its next preemption tick (up to
+// 10 ms later), and every round trip of a refresh grew by that: an NCP
+// partner refresh (60 pages, 50 ms of latency) took 1.08-1.10 s with 4
+// decoders on 2 CPUs and 1.00 s with one, at less CPU (BENCHMARKS.md, 7a).
+func decodeSlots(maxConcurrency, procs int) int {
+	return max(1, min(maxConcurrency, procs-1))
 }
 
 // acquire takes a slot of sem, or fails when ctx ends first.

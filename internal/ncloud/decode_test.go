@@ -1,8 +1,17 @@
 package ncloud
 
 import (
+	"bytes"
+	"context"
+	"maps"
+	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 )
 
 func TestDecodeJSONShapes(t *testing.T) {
@@ -145,5 +154,52 @@ func TestDecodeRowKeys(t *testing.T) {
 	}
 	if len(p.keys) != 2 || p.keys[0] != p.keys[1] {
 		t.Errorf("xml keys %v", p.keys)
+	}
+}
+
+// A page's body goes back to a pool once decoded (upstream.Release) and is
+// overwritten by the next: nothing decoded may still point into it. Every
+// list, in both formats, is decoded, its body overwritten, and compared
+// with a decode of an untouched copy.
+func TestDecodedPagesOwnTheirValues(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	_, endpoint := newSim(t, ncloudsim.Generate(ncloudsim.GenerateOptions{Seed: 7, Now: now,
+		Members: []string{"m1", "m2"}, Credits: 40, Coins: 30, DemandProducts: 8, DemandMonths: 3}))
+	months := url.Values{"startMonth": {now.AddDate(0, -2, 0).Format("200601")}, "endMonth": {now.Format("200601")}}
+	for _, format := range []string{"xml", "json"} {
+		c := newClient(t, Options{Endpoint: endpoint, AccessKey: ak, SecretKey: sk, Format: format})
+		get := func(action string, q url.Values) []byte {
+			q = maps.Clone(q)
+			q.Set("pageNo", "1")
+			q.Set("pageSize", strconv.Itoa(pageSize))
+			body, _, err := c.get(context.Background(), action, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return body
+		}
+		ownsValues(t, format, ActionCreditHistory, creditList, get(ActionCreditHistory, url.Values{}))
+		ownsValues(t, format, ActionCoinHistory, coinList, get(ActionCoinHistory, url.Values{}))
+		ownsValues(t, format, ActionDemandCost, demandList, get(ActionDemandCost, months))
+		ownsValues(t, format, ActionDemandCostList, invoiceList, get(ActionDemandCostList, months))
+	}
+}
+
+func ownsValues[T any](t *testing.T, format, action string, l list[T], body []byte) {
+	t.Helper()
+	kept := bytes.Clone(body)
+	p, err := decodePage(action, l, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", format, action, err)
+	}
+	for i := range body {
+		body[i] = 'x'
+	}
+	want, err := decodePage(action, l, kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.items) == 0 || !reflect.DeepEqual(p.items, want.items) {
+		t.Errorf("%s %s: %d rows changed when the body was overwritten", format, action, len(p.items))
 	}
 }

@@ -286,3 +286,15 @@ func TestIgnoredPageNoIsAnError(t *testing.T) {
 		t.Errorf("%d requests, want 2", p.requests)
 	}
 }
+
+// Pages are decoded by at most as many as there are requests in flight,
+// leaving one CPU free, and always by one at least.
+func TestDecodeSlots(t *testing.T) {
+	for _, tc := range []struct{ maxConcurrency, procs, want int }{
+		{4, 1, 1}, {4, 2, 1}, {4, 3, 2}, {4, 8, 4}, {1, 8, 1}, {16, 64, 16},
+	} {
+		if got := decodeSlots(tc.maxConcurrency, tc.procs); got != tc.want {
+			t.Errorf("decodeSlots(%d, %d) = %d, want %d", tc.maxConcurrency, tc.procs, got, tc.want)
+		}
+	}
+}

@@ -6,7 +6,6 @@
 package upstream
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -60,16 +59,30 @@ func AsError(err error) (*Error, bool) {
 // ErrBodyTooLarge is returned when a response exceeds the configured limit.
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
-// readBuffers are ReadBody's buffers for bodies of unknown length; ones
-// larger than maxPooledBuffer are handed to the caller rather than kept.
-var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+// bodyBuffers are the buffers bodies are read into; a caller done with a
+// body may hand its buffer back with Release. A refresh of many pages then
+// reads every page into the few buffers in use at once, instead of
+// allocating every page anew: at 60 pages of 1.5 MB, 88 MB less garbage a
+// refresh, and fewer collections during it.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
+// maxPooledBuffer is the largest buffer kept for reuse.
 const maxPooledBuffer = 8 << 20
+
+// Release hands back a body ReadBody (or Do) returned, once nothing refers
+// to its bytes any more: they are overwritten by a later body.
+func Release(body []byte) {
+	if cap(body) > 0 && cap(body) <= maxPooledBuffer {
+		b := body[:0]
+		bodyBuffers.Put(&b)
+	}
+}
 
 // ReadBody reads at most limit bytes of resp.Body and closes it. A longer
 // body is an error rather than a truncated success. No buffer ever grows
 // past limit+1 bytes, whatever the body's length (chunked included), and
-// reading stops there: a 150 MB body costs the limit, not 150 MB.
+// reading stops there: a 150 MB body costs the limit, not 150 MB. The
+// body may be handed back with Release.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if limit <= 0 {
@@ -81,31 +94,22 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	if b, ok := resp.Body.(*bufferedBody); ok && b.Len() == len(b.b) {
 		return b.b, nil // read whole by the retry transport, within the limit just checked
 	}
-	if resp.ContentLength >= 0 {
+	bp := bodyBuffers.Get().(*[]byte)
+	b := (*bp)[:0]
+	if n := resp.ContentLength; n >= 0 && (int64(cap(b)) <= n || int64(cap(b)) > 4*(n+1)) {
 		// One buffer of the announced size: growing one from 512 bytes
 		// copied a 3 MB page six times over. The transport stops at the
-		// announced length, so the extra byte only detects a lie.
-		body, err := appendCapped(make([]byte, 0, resp.ContentLength+1), resp.Body, limit)
-		if err != nil {
-			return nil, err
-		}
-		return body, nil
+		// announced length, so the extra byte only detects a lie. A pooled
+		// buffer far larger than the body stays in the pool.
+		Release(b)
+		b = make([]byte, 0, n+1)
 	}
-	// Chunked: read into a reused buffer and keep an exact copy. Growing
-	// a fresh buffer for every page allocated three times the page, in
-	// memory the runtime had mostly handed back to the OS since the last
-	// refresh, and faulting it in again cost more than the reading.
-	bp := readBuffers.Get().(*[]byte)
-	defer readBuffers.Put(bp)
-	b, err := appendCapped((*bp)[:0], resp.Body, limit)
-	if cap(b) > maxPooledBuffer {
-		return b, err // too large to keep: the caller takes it as it is
-	}
-	*bp = b[:0]
+	b, err := appendCapped(b, resp.Body, limit)
 	if err != nil {
+		Release(b)
 		return nil, err
 	}
-	return bytes.Clone(b), nil
+	return b, nil
 }
 
 // appendCapped reads r to its end into b, doubling b's capacity as it
