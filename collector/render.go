@@ -27,7 +27,9 @@ import (
 // A refresh encodes the formats that scrapes asked for since the refresh
 // before (Prometheus asks for OpenMetrics; curl and some agents for text);
 // a format nobody asked for is encoded the first time a scrape asks, once,
-// from the validated series the refresh keeps until then.
+// from what the refresh keeps of the validated series until then: their
+// sort keys and values (a tenth of the series as collected), from which
+// the label values are read back.
 
 // format is an exposition format a block is encoded in.
 type format int
@@ -72,6 +74,7 @@ type block struct {
 // encoding is a block's series lines in one format, encoded once.
 type encoding struct {
 	once sync.Once
+	done atomic.Bool // once has run
 	seg  segment
 	err  error
 }
@@ -85,6 +88,7 @@ func (b *block) segment(f format) (segment, error) {
 		if b.pending.Add(-1) == 0 {
 			b.source = nil // both calls have returned: the series can go
 		}
+		e.done.Store(true)
 	})
 	return e.seg, e.err
 }
@@ -183,7 +187,8 @@ func (r *rendered) encode(want formatSet) error {
 // registry sorts a family (label values compared in label name order),
 // without duplicates.
 func renderSeries(f *family, list []*series) (*block, error) {
-	if !slices.ContainsFunc(list, func(x *series) bool { return !x.sortable() }) {
+	keyed := !slices.ContainsFunc(list, func(x *series) bool { return !x.sortable() })
+	if keyed {
 		slices.SortFunc(list, func(a, b *series) int { return strings.Compare(a.key, b.key) })
 	} else {
 		slices.SortFunc(list, func(a, b *series) int {
@@ -206,12 +211,37 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		}
 	}
 	name, help, typ := f.name, f.help, dto.MetricType_GAUGE
+	n := len(f.labels)
+	// The block keeps what it needs to encode a format later: for a family
+	// of sortable keys, the keys and values only, not the series, their
+	// label slices and the rows' strings. labels returns series i's label
+	// values in label name order, into dst.
+	var labels func(i int, dst []string)
+	var values []float64
+	if keyed && n > 0 {
+		keys := make([]string, len(list))
+		values = make([]float64, len(list))
+		for i, x := range list {
+			keys[i], values[i] = x.key, x.value
+		}
+		labels = func(i int, dst []string) { splitKey(keys[i], dst) }
+	} else {
+		values = make([]float64, len(list))
+		for i, x := range list {
+			values[i] = x.value
+		}
+		labels = func(i int, dst []string) {
+			for j, k := range f.order {
+				dst[j] = list[i].labels[k]
+			}
+		}
+	}
 	// parts returns a function that builds the family with series
 	// from..to, in buffers of its own: two formats may be encoded at once.
 	parts := func() func(from, to int) *dto.MetricFamily {
 		mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
-		size := min(chunk, len(list)) // most families are small
-		n := len(f.labels)
+		size := min(chunk, len(values)) // most families are small
+		vals := make([]string, size*n)
 		pairs := make([]dto.LabelPair, size*n)
 		ptrs := make([]*dto.LabelPair, size*n)
 		gauges := make([]dto.Gauge, size)
@@ -219,13 +249,14 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		mps := make([]*dto.Metric, size)
 		return func(from, to int) *dto.MetricFamily {
 			mf.Metric = mps[:to-from]
-			for k, x := range list[from:to] {
+			for k := range to - from {
+				labels(from+k, vals[k*n:(k+1)*n])
 				lp := ptrs[k*n : (k+1)*n]
 				for j, i := range f.order {
-					pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &x.labels[i]}
+					pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &vals[k*n+j]}
 					lp[j] = &pairs[k*n+j]
 				}
-				gauges[k] = dto.Gauge{Value: &x.value}
+				gauges[k] = dto.Gauge{Value: &values[from+k]}
 				ms[k] = dto.Metric{Label: lp, Gauge: &gauges[k]}
 				mps[k] = &ms[k]
 			}
@@ -233,6 +264,16 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		}
 	}
 	return newBlock(name, len(list), parts)
+}
+
+// splitKey reads a sortable key (appendKey) back into its label values,
+// in label name order: len(dst) of them.
+func splitKey(key string, dst []string) {
+	for j := range len(dst) - 1 {
+		i := strings.IndexByte(key, 0)
+		dst[j], key = key[:i], key[i+1:]
+	}
+	dst[len(dst)-1] = key
 }
 
 // renderMetrics renders the metrics of one descriptor that were not made

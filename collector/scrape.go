@@ -150,9 +150,9 @@ func formatOf(f expfmt.Format) format {
 	return formatText
 }
 
-// encodeBlocks encodes the blocks of cached in f where no refresh did (no
-// scrape had asked for f since the refresh before), on every CPU. A block
-// that fails is left out of the scrape, and the errors are returned.
+// encodeBlocks waits for the blocks of cached to be encoded in f, encoding
+// those no refresh has encoded yet itself, on every CPU. A block that fails
+// is left out of the scrape, and the errors are returned.
 func encodeBlocks(cached map[string][]*block, f format) error {
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -161,6 +161,9 @@ func encodeBlocks(cached map[string][]*block, f format) error {
 	failed := map[*block]bool{}
 	for _, blocks := range cached {
 		for _, b := range blocks {
+			if b.enc[f].done.Load() && b.enc[f].err == nil {
+				continue // the common case: a cached scrape starts no goroutine
+			}
 			g.Go(func() error {
 				if _, err := b.segment(f); err != nil {
 					mu.Lock()
