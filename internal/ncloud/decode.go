@@ -343,18 +343,31 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 }
 
 func (p *page[T]) xmlRows(x *xmlReader, l list[T]) error {
+	// totalRows comes before the list: room for a full page, or for all
+	// the rows when fewer, instead of growing the slice row by row.
+	if t := p.TotalRows.Value; cap(p.items) == 0 && p.TotalRows.Set && t >= 1 {
+		n := pageSize
+		if t < pageSize {
+			n = int(t)
+		}
+		p.items = make([]T, 0, n)
+		p.keys = make([]rowKey, 0, n)
+	}
 	return x.children(func(name []byte) error {
 		if string(name) != l.item {
 			return x.skip()
 		}
 		x.startRow()
-		var it T
-		err := l.xml.read(x, &it)
+		// Read in place: a row is large, and a copy of it on the heap
+		// cost more than reading it.
+		var zero T
+		p.items = append(p.items, zero)
+		err := l.xml.read(x, &p.items[len(p.items)-1])
 		key := x.endRow()
 		if err != nil {
+			p.items = p.items[:len(p.items)-1]
 			return fmt.Errorf("row %d: %w", len(p.items)+1, err)
 		}
-		p.items = append(p.items, it)
 		p.keys = append(p.keys, key)
 		return nil
 	})

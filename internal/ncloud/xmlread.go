@@ -39,6 +39,7 @@ type xmlReader struct {
 	// started is the local name of the element the last start tag opened,
 	// valid until the next event.
 	started []byte
+	strings map[string]string // see intern
 }
 
 func newXMLReader(body []byte) *xmlReader {
@@ -324,6 +325,10 @@ func text[T any](field func(*T) encoding.TextUnmarshaler) func(*xmlReader, *T) e
 		if err != nil {
 			return err
 		}
+		if f, ok := field(v).(*FlexString); ok {
+			*f = FlexString(x.intern(bytes.TrimSpace(b))) // as its UnmarshalText
+			return nil
+		}
 		return field(v).UnmarshalText(b)
 	}
 }
@@ -334,10 +339,33 @@ func str[T any](field func(*T) *string) func(*xmlReader, *T) error {
 		if err != nil {
 			return err
 		}
-		*field(v) = string(b)
+		*field(v) = x.intern(b)
 		return nil
 	}
 }
+
+// intern returns b as a string, the same string for the same short text
+// within a page: member numbers, months, product codes and names repeat on
+// every row, and become label values that need not be held once a row.
+func (x *xmlReader) intern(b []byte) string {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	if s, ok := x.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(x.strings) < maxInternedStrings {
+		if x.strings == nil {
+			x.strings = map[string]string{}
+		}
+		x.strings[s] = s
+	}
+	return s
+}
+
+// A page's interned strings are bounded, whatever it holds.
+const maxInterned, maxInternedStrings = 64, 4096
 
 // object is a struct field, read with its own fields.
 func object[T, U any](field func(*T) *U, fs fields[U]) func(*xmlReader, *T) error {
@@ -352,12 +380,10 @@ func items[T, U any](field func(*T) *[]U, item string, fs fields[U]) func(*xmlRe
 			if string(name) != item {
 				return x.skip()
 			}
-			var u U
-			if err := fs.read(x, &u); err != nil {
-				return err
-			}
-			*field(v) = append(*field(v), u)
-			return nil
+			var zero U
+			list := append(*field(v), zero) // read in place, as rows are
+			*field(v) = list
+			return fs.read(x, &list[len(list)-1])
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package ncloud
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/billingexporter/billing_exporter/internal/sandbox/ncloudsim"
 )
@@ -263,5 +265,28 @@ func TestDeepNestingSkipped(t *testing.T) {
 	}
 	if _, err := decodePage(ActionCreditHistory, creditList, []byte(body[:len(body)/2])); err == nil {
 		t.Error("cut inside the nesting: accepted")
+	}
+}
+
+// Short texts are interned within a page, up to a bound: values are the
+// same strings as without it, and a page of distinct values cannot grow
+// the table past maxInternedStrings.
+func TestInternBounded(t *testing.T) {
+	x := newXMLReader(nil)
+	a, b := x.intern([]byte("KRW")), x.intern([]byte("KRW"))
+	if a != "KRW" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("interned %q and %q are not one string", a, b)
+	}
+	long := bytes.Repeat([]byte("x"), maxInterned+1)
+	if s := x.intern(long); s != string(long) || len(x.strings) != 1 {
+		t.Errorf("a long text: %q, %d interned", s, len(x.strings))
+	}
+	for i := range 2 * maxInternedStrings {
+		if s, want := x.intern([]byte(strconv.Itoa(i))), strconv.Itoa(i); s != want {
+			t.Fatalf("intern(%q) = %q", want, s)
+		}
+	}
+	if len(x.strings) != maxInternedStrings {
+		t.Errorf("%d strings interned, want at most %d", len(x.strings), maxInternedStrings)
 	}
 }
