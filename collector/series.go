@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -51,11 +52,22 @@ type seriesSet struct {
 	scratch []byte // the key being looked up
 }
 
-// familyIndex finds a descriptor's series by key.
+// familyIndex finds a descriptor's series by key: by the key's hash,
+// which a runtime map handles faster than the key itself (most lookups of
+// a large refresh insert, and the map grows), and by the key itself for
+// the rare key whose hash another key already has.
 type familyIndex struct {
-	fam *family
-	ids map[string]int
+	fam      *family
+	ids      map[uint64]int
+	collided map[string]int
 }
+
+// keySeed seeds keyHash; keyHash is a variable so that tests can make
+// every key collide.
+var (
+	keySeed = maphash.MakeSeed()
+	keyHash = func(key []byte) uint64 { return maphash.Bytes(keySeed, key) }
+)
 
 // series is one gauge of a refresh; it implements prometheus.Metric, and
 // the renderer reads its fields directly.
@@ -101,21 +113,32 @@ func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (i
 	}
 	fi := s.index[desc]
 	if fi == nil {
-		fi = &familyIndex{fam: familyOf(desc), ids: map[string]int{}}
+		fi = &familyIndex{fam: familyOf(desc), ids: map[uint64]int{}}
 		if fi.fam == nil {
 			fi.fam = &family{desc: desc} // reported by metrics
 		}
 		s.index[desc] = fi
 	}
-	// Most lookups find a series that exists; the key is built in scratch
-	// and only becomes a string when it is stored.
+	// The key is built in scratch and only becomes a string when it is
+	// stored.
 	s.scratch = appendKey(s.scratch[:0], labels, fi.fam.order)
-	if i, ok := fi.ids[string(s.scratch)]; ok {
+	h := keyHash(s.scratch)
+	i, ok := fi.ids[h]
+	switch {
+	case !ok:
+		fi.ids[h] = len(s.series)
+	case s.series[i].key == string(s.scratch):
 		return i, true
+	default: // another key has this hash
+		if i, ok := fi.collided[string(s.scratch)]; ok {
+			return i, true
+		}
+		if fi.collided == nil {
+			fi.collided = map[string]int{}
+		}
+		fi.collided[string(s.scratch)] = len(s.series)
 	}
-	key := string(s.scratch)
-	fi.ids[key] = len(s.series)
-	s.series = append(s.series, series{fam: fi.fam, labels: labels, key: key, value: v})
+	s.series = append(s.series, series{fam: fi.fam, labels: labels, key: string(s.scratch), value: v})
 	return len(s.series) - 1, false
 }
 

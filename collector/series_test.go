@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,5 +92,30 @@ func TestSeriesOrderMatchesRegistry(t *testing.T) {
 				t.Errorf("%d series: order differs from the registry's; first difference: %s", len(rows), firstDiff(got.Bytes(), want.Bytes()))
 			}
 		})
+	}
+}
+
+// Keys whose hashes collide are still told apart: with every key hashing
+// alike, series merge exactly as they do otherwise.
+func TestSeriesKeyHashCollisions(t *testing.T) {
+	build := func() []series {
+		set := newSeriesSet()
+		for i := range 300 {
+			set.add(orderDesc, 1, "a", strconv.Itoa(i%100), "b")
+			set.max(orderDesc, float64(i), "a", strconv.Itoa(i%100), "c")
+		}
+		return set.series
+	}
+	want := build()
+	defer func(h func([]byte) uint64) { keyHash = h }(keyHash)
+	keyHash = func([]byte) uint64 { return 42 }
+	got := build()
+	if len(want) != 200 || len(got) != len(want) {
+		t.Fatalf("%d series with distinct hashes, %d with one hash; want 200", len(want), len(got))
+	}
+	for i := range want {
+		if got[i].key != want[i].key || got[i].value != want[i].value {
+			t.Errorf("series %d: %q = %v with one hash, %q = %v without", i, got[i].key, got[i].value, want[i].key, want[i].value)
+		}
 	}
 }
