@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -89,4 +90,41 @@ func BenchmarkPartnerRefresh(b *testing.B) {
 	}
 	b.ReportMetric(float64(update.Milliseconds())/float64(b.N), "update-ms")
 	b.ReportMetric(float64(rendering.Milliseconds())/float64(b.N), "render-ms")
+}
+
+// BenchmarkDemandRows turns the demand rows of an NCP partner account (500
+// members × 40 products × 3 months) into series, the work of a refresh
+// between its pages' decoding and its rendering.
+func BenchmarkDemandRows(b *testing.B) {
+	var rows []ncloud.ProductDemandCost
+	for m := range 3 {
+		for member := range 500 {
+			for p := range 40 {
+				r := ncloud.ProductDemandCost{
+					MemberNo:    ncloud.FlexString(strconv.Itoa(10000001 + member)),
+					DemandMonth: ncloud.FlexString(strconv.Itoa(202610 + m)),
+					UseAmount:   ncloud.Number{Value: float64(1000 + p), Set: true},
+					PayCurrency: ncloud.CommonCode{Code: "KRW"},
+				}
+				r.ProductDemandType.Code, r.ProductDemandType.RegionCode = "PRD"+strconv.Itoa(p), "KR"
+				r.DemandAmount = r.UseAmount
+				if p%5 == 1 {
+					r.PromotionDiscountAmount = ncloud.Number{Value: 20, Set: true}
+				}
+				rows = append(rows, r)
+			}
+		}
+	}
+	c := &ncloudDemandCollector{account: "partner"}
+	b.ReportAllocs()
+	for b.Loop() {
+		set := newSeriesSet()
+		for page := range slices.Chunk(rows, 1000) {
+			c.add(set, page)
+		}
+		if set.n < 2*len(rows) {
+			b.Fatalf("%d series", set.n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(rows)), "ns/row")
 }

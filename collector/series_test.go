@@ -19,8 +19,8 @@ func TestSeriesMergeAfterUTF8Repair(t *testing.T) {
 	set := newSeriesSet()
 	set.add(vgpPaymentsDesc, 1, "acct", "caller\xff", "paid")
 	set.add(vgpPaymentsDesc, 2, "acct", "caller\xfe", "paid")
-	if len(set.series) != 1 || set.series[0].value != 3 || set.series[0].labels[1] != "caller\uFFFD" {
-		t.Fatalf("series %+v", set.series)
+	if l := set.list(); len(l) != 1 || l[0].value != 3 || l[0].labels[1] != "caller\uFFFD" {
+		t.Fatalf("series %+v", l)
 	}
 }
 
@@ -55,7 +55,7 @@ func TestSeriesOrderMatchesRegistry(t *testing.T) {
 				set.add(orderDesc, float64(i), r.account, r.zeta, r.beta)
 				consts = append(consts, prometheus.MustNewConstMetric(orderDesc, prometheus.GaugeValue, float64(i), r.account, r.zeta, r.beta))
 			}
-			for _, x := range set.series {
+			for _, x := range set.list() {
 				if want := !strings.Contains(strings.Join(x.labels, ""), "\x00"); x.sortable() != want {
 					t.Fatalf("series %q: sortable %t", x.labels, !want)
 				}
@@ -98,13 +98,13 @@ func TestSeriesOrderMatchesRegistry(t *testing.T) {
 // Keys whose hashes collide are still told apart: with every key hashing
 // alike, series merge exactly as they do otherwise.
 func TestSeriesKeyHashCollisions(t *testing.T) {
-	build := func() []series {
+	build := func() []*series {
 		set := newSeriesSet()
 		for i := range 300 {
 			set.add(orderDesc, 1, "a", strconv.Itoa(i%100), "b")
 			set.max(orderDesc, float64(i), "a", strconv.Itoa(i%100), "c")
 		}
-		return set.series
+		return set.list()
 	}
 	want := build()
 	defer func(h func([]byte) uint64) { keyHash = h }(keyHash)
