@@ -282,11 +282,13 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(pageNo))
 	q.Set("pageSize", strconv.Itoa(pageSize))
-	body, contentType, err := c.request(ctx, action, q)
+	// The body goes back to upstream's buffers once decoded (below).
+	body, contentType, err := c.request(upstream.ReusableBody(ctx), action, q)
 	if err != nil {
 		return 0, err
 	}
 	if err := acquire(ctx, c.decodes); err != nil {
+		upstream.Release(body)
 		return 0, apiError(action, 0, err)
 	}
 	defer func() { <-c.decodes }()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -162,5 +163,32 @@ func testGETStaysBodiless(t *testing.T) {
 	}
 	if took := time.Since(start); took > 150*time.Millisecond {
 		t.Errorf("took %s: the transport waited for the empty body", took)
+	}
+}
+
+// A body is the caller's unless its request was marked ReusableBody: an
+// unmarked body is never overwritten by a later one, and marked bodies,
+// handed back with Release, still arrive whole, of known and unknown
+// length.
+func TestReadBodyOwnedUnlessReusable(t *testing.T) {
+	read := func(ctx context.Context, body string, length int64) []byte {
+		t.Helper()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+		resp := &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: length, Request: req}
+		got, err := ReadBody(resp, 8<<20)
+		if err != nil || string(got) != body {
+			t.Fatalf("%d bytes (Content-Length %d): got %d bytes, %v", len(body), length, len(got), err)
+		}
+		return got
+	}
+	for _, length := range []int64{-1, 1 << 20} {
+		first := read(context.Background(), strings.Repeat("a", 1<<20), length)
+		for i := range 20 {
+			Release(read(ReusableBody(context.Background()), strings.Repeat(string(rune('b'+i)), 1<<20), length))
+		}
+		read(context.Background(), strings.Repeat("z", 1<<20), length)
+		if strings.Count(string(first), "a") != 1<<20 {
+			t.Errorf("Content-Length %d: a body read without ReusableBody was overwritten by later ones", length)
+		}
 	}
 }

@@ -6,6 +6,8 @@
 package upstream
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -59,30 +61,44 @@ func AsError(err error) (*Error, bool) {
 // ErrBodyTooLarge is returned when a response exceeds the configured limit.
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
-// bodyBuffers are the buffers bodies are read into; a caller done with a
-// body may hand its buffer back with Release. A refresh of many pages then
-// reads every page into the few buffers in use at once, instead of
-// allocating every page anew: at 60 pages of 1.5 MB, 88 MB less garbage a
-// refresh, and fewer collections during it.
-var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// readBuffers are ReadBody's buffers. A body of unknown length is read
+// into one and copied out; growing a fresh buffer for every page allocated
+// three times the page, in memory the runtime had mostly handed back to
+// the OS since the last refresh, and faulting it in again cost more than
+// the reading. A caller that marked its request with ReusableBody gets
+// the buffer itself, and hands it back with Release once decoded: a
+// refresh of many pages then reads them into the few buffers in use at
+// once (at 60 NCP pages of 1.5 MB, 88 MB less garbage a refresh). Buffers
+// larger than maxPooledBuffer are not kept.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-// maxPooledBuffer is the largest buffer kept for reuse.
 const maxPooledBuffer = 8 << 20
 
-// Release hands back a body ReadBody (or Do) returned, once nothing refers
-// to its bytes any more: they are overwritten by a later body.
+type reusableKey struct{}
+
+// ReusableBody marks the requests made with ctx as ones whose bodies the
+// caller hands back with Release once nothing refers to their bytes.
+func ReusableBody(ctx context.Context) context.Context {
+	return context.WithValue(ctx, reusableKey{}, true)
+}
+
+func reusable(resp *http.Response) bool {
+	return resp.Request != nil && resp.Request.Context().Value(reusableKey{}) != nil
+}
+
+// Release hands back the body of a ReusableBody request: its bytes are
+// overwritten by a later body.
 func Release(body []byte) {
 	if cap(body) > 0 && cap(body) <= maxPooledBuffer {
 		b := body[:0]
-		bodyBuffers.Put(&b)
+		readBuffers.Put(&b)
 	}
 }
 
 // ReadBody reads at most limit bytes of resp.Body and closes it. A longer
 // body is an error rather than a truncated success. No buffer ever grows
 // past limit+1 bytes, whatever the body's length (chunked included), and
-// reading stops there: a 150 MB body costs the limit, not 150 MB. The
-// body may be handed back with Release.
+// reading stops there: a 150 MB body costs the limit, not 150 MB.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if limit <= 0 {
@@ -94,14 +110,21 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	if b, ok := resp.Body.(*bufferedBody); ok && b.Len() == len(b.b) {
 		return b.b, nil // read whole by the retry transport, within the limit just checked
 	}
-	bp := bodyBuffers.Get().(*[]byte)
-	b := (*bp)[:0]
-	if n := resp.ContentLength; n >= 0 && (int64(cap(b)) <= n || int64(cap(b)) > 4*(n+1)) {
+	reuse := reusable(resp)
+	if n := resp.ContentLength; n >= 0 && !reuse {
 		// One buffer of the announced size: growing one from 512 bytes
 		// copied a 3 MB page six times over. The transport stops at the
-		// announced length, so the extra byte only detects a lie. A pooled
-		// buffer far larger than the body stays in the pool.
-		Release(b)
+		// announced length, so the extra byte only detects a lie.
+		body, err := appendCapped(make([]byte, 0, n+1), resp.Body, limit)
+		if err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	bp := readBuffers.Get().(*[]byte)
+	b := (*bp)[:0]
+	if n := resp.ContentLength; n >= 0 && (int64(cap(b)) <= n || int64(cap(b)) > 4*(n+1)) {
+		Release(b) // not the size for this body
 		b = make([]byte, 0, n+1)
 	}
 	b, err := appendCapped(b, resp.Body, limit)
@@ -109,7 +132,11 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 		Release(b)
 		return nil, err
 	}
-	return b, nil
+	if reuse || cap(b) > maxPooledBuffer {
+		return b, nil // the caller's, to hand back or, too large to keep, to let go
+	}
+	defer Release(b)
+	return bytes.Clone(b), nil
 }
 
 // appendCapped reads r to its end into b, doubling b's capacity as it
