@@ -203,6 +203,9 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 		rows, dups int
 		pageRows   = map[int]int{}
 	)
+	// Page 1 is consumed first, whenever the others arrive: what counts
+	// as a page repeating rows already read depends on it.
+	firstDone := make(chan struct{})
 	consume := func(pageNo int, p page[T]) error {
 		turn <- struct{}{}
 		defer func() { <-turn }()
@@ -228,31 +231,71 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 		}
 		return each(fresh)
 	}
-	total, err := fetchPage(ctx, c, action, params, 1, l, consume)
+
+	// The other pages are requested as soon as page 1 has told its
+	// totalRows, which comes before its rows: while page 1 is decoded,
+	// not after. start runs once; its result stands.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rest, rctx := errgroup.WithContext(rctx)
+	var (
+		started  bool
+		dispatch float64 // the totalRows the other pages were requested for
+		startErr error
+	)
+	start := func(total float64) error {
+		if started {
+			return startErr
+		}
+		started, dispatch = true, total
+		pages := int(math.Ceil(total / pageSize))
+		if pages > c.o.MaxPages {
+			startErr = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+				"totalRows %.0f would need %d pages of %d, more than max_pages %d", total, pages, pageSize, c.o.MaxPages)}
+			return startErr
+		}
+		rest.Go(func() error {
+			g, gctx := errgroup.WithContext(rctx)
+			g.SetLimit(2 * c.o.MaxConcurrency)
+			for p := 2; p <= pages && gctx.Err() == nil; p++ {
+				g.Go(func() error {
+					_, err := fetchPage(gctx, c, action, params, p, l, consume, nil, firstDone)
+					return err
+				})
+			}
+			return g.Wait()
+		})
+		return nil
+	}
+	early := func(h header) {
+		if h.status() == nil && h.TotalRows.Set && h.TotalRows.Value >= 0 {
+			_ = start(h.TotalRows.Value) // an error is returned below, after page 1
+		}
+	}
+	total, err := func() (float64, error) {
+		defer close(firstDone)
+		total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil)
+		if err == nil {
+			err = start(total)
+		}
+		if err == nil && total != dispatch {
+			err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+				"page 1 gives totalRows %.0f, then %.0f", dispatch, total)}
+		}
+		return total, err
+	}()
 	if err != nil {
+		cancel() // the other pages are of no use now
+		_ = rest.Wait()
 		return err
 	}
+	if err := rest.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return apiError(action, 0, err)
+	}
 	pages := int(math.Ceil(total / pageSize))
-	if pages > c.o.MaxPages {
-		return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
-			"totalRows %.0f would need %d pages of %d, more than max_pages %d", total, pages, pageSize, c.o.MaxPages)}
-	}
-	if pages > 1 {
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(2 * c.o.MaxConcurrency)
-		for p := 2; p <= pages && gctx.Err() == nil; p++ {
-			g.Go(func() error {
-				_, err := fetchPage(gctx, c, action, params, p, l, consume)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return apiError(action, 0, err)
-		}
-	}
 	if float64(rows) < total && (!l.shortLastPage || !pagesFull(pageRows, max(pages, 1))) {
 		return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
 			"the list ended after %d of totalRows %.0f rows", rows, total)}
@@ -277,7 +320,11 @@ func pagesFull(pageRows map[int]int, pages int) bool {
 
 // fetchPage reads one page within a request slot, then decodes and
 // consumes it within a decode slot, and returns the page's totalRows.
-func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, pageNo int, l list[T], consume func(int, page[T]) error) (float64, error) {
+// early, if not nil, gets the page's header as soon as its totalRows is
+// read; after, if not nil, is waited for before decoding (without holding
+// a decode slot).
+func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, pageNo int, l list[T],
+	consume func(int, page[T]) error, early func(header), after <-chan struct{}) (float64, error) {
 	q := url.Values{}
 	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(pageNo))
@@ -287,12 +334,20 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	if err != nil {
 		return 0, err
 	}
+	if after != nil {
+		select {
+		case <-after:
+		case <-ctx.Done():
+			upstream.Release(body)
+			return 0, apiError(action, 0, ctx.Err())
+		}
+	}
 	if err := acquire(ctx, c.decodes); err != nil {
 		upstream.Release(body)
 		return 0, apiError(action, 0, err)
 	}
 	defer func() { <-c.decodes }()
-	p, err := decodePage(action, l, body)
+	p, err := decodePageEarly(action, l, body, early)
 	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
 		err = upstream.WrongType(contentType, body, err, "xml", "json")
 	}

@@ -78,7 +78,8 @@ type page[T any] struct {
 	hasTotal bool
 	hasList  bool
 	items    []T
-	keys     []rowKey // keys[i] identifies items[i]'s bytes, for exact duplicates
+	keys     []rowKey     // keys[i] identifies items[i]'s bytes, for exact duplicates
+	early    func(header) // see decodePageEarly
 }
 
 // rowKey is a 128-bit hash of a row's bytes as sent: rows with the same key
@@ -99,7 +100,16 @@ func keyOf(raw []byte) rowKey {
 // may be empty, or absent when totalRows is 0), every row with its
 // identifying fields.
 func decodePage[T any](action string, l list[T], body []byte) (page[T], error) {
-	var p page[T]
+	return decodePageEarly(action, l, body, nil)
+}
+
+// decodePageEarly is decodePage that also hands early, if not nil, the
+// page's header as soon as its totalRows is known, so that the next pages
+// can be asked for meanwhile: in XML as soon as it is read (before the
+// rows, where NCP sends it), otherwise once the page is decoded. early
+// sees what the header holds by then, and is called once at most.
+func decodePageEarly[T any](action string, l list[T], body []byte, early func(header)) (page[T], error) {
+	p := page[T]{early: early}
 	var err error
 	switch firstByte(body) {
 	case '<':
@@ -127,6 +137,10 @@ func decodePage[T any](action string, l list[T], body []byte) (page[T], error) {
 		if err := l.check(&p.items[i]); err != nil {
 			return p, fmt.Errorf("%s %d: %w", l.item, i+1, err)
 		}
+	}
+	if p.early != nil {
+		p.early(p.header)
+		p.early = nil
 	}
 	return p, nil
 }
@@ -327,6 +341,10 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 		var err error
 		if f, ok := headerXML[member]; ok {
 			err = f(x, &p.header)
+			if err == nil && member == "totalRows" && p.early != nil {
+				p.early(p.header)
+				p.early = nil
+			}
 		} else if member == l.container {
 			p.hasList = true
 			err = p.xmlRows(x, l)

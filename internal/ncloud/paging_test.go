@@ -20,8 +20,9 @@ import (
 // page n. It records the requests, how many were in flight at once and the
 // most goroutines alive while one was.
 type pager struct {
-	page  func(n int) string
-	delay time.Duration
+	page      func(n int) string
+	delay     time.Duration
+	onRequest func(n int) // if set, called as each request arrives
 
 	mu                      sync.Mutex
 	requests                int
@@ -31,6 +32,9 @@ type pager struct {
 
 func (p *pager) RoundTrip(r *http.Request) (*http.Response, error) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("pageNo"))
+	if p.onRequest != nil {
+		p.onRequest(n)
+	}
 	p.mu.Lock()
 	p.requests++
 	p.inflight++
@@ -162,10 +166,11 @@ func TestPageWorkOverlapsRequests(t *testing.T) {
 		if rows != total || p.maxInflight != 3 {
 			t.Errorf("%d rows, %d requests in flight at most; want %d and 3", rows, p.maxInflight, total)
 		}
-		// Page 1 and its work (130 ms), ten rounds of three requests
-		// (1000 ms, the last round two pages), the last round's two pages'
-		// work (60 ms).
-		if took, want := time.Since(start), 11*p.delay+3*work; took != want {
+		// Page 1 (100 ms; the others are asked for as soon as it is
+		// decoded, while its rows are turned into series), ten rounds of
+		// three requests (1000 ms, the last round two pages), the last
+		// round's two pages' work (60 ms).
+		if took, want := time.Since(start), 11*p.delay+2*work; took != want {
 			t.Errorf("took %s, want %s", took, want)
 		}
 	})
@@ -295,6 +300,108 @@ func TestDecodeSlots(t *testing.T) {
 	} {
 		if got := decodeSlots(tc.maxConcurrency, tc.procs); got != tc.want {
 			t.Errorf("decodeSlots(%d, %d) = %d, want %d", tc.maxConcurrency, tc.procs, got, tc.want)
+		}
+	}
+}
+
+// xmlCreditPage is a page of rows first..first+n-1 in XML, with a
+// totalRows element of every value of before ahead of the list and of
+// after behind it.
+func xmlCreditPage(before, after []int, first, n int) string {
+	var b strings.Builder
+	b.WriteString("<getCreditHistoryListResponse><returnCode>0</returnCode>")
+	for _, t := range before {
+		fmt.Fprintf(&b, "<totalRows>%d</totalRows>", t)
+	}
+	b.WriteString("<creditHistoryList>")
+	for i := range n {
+		fmt.Fprintf(&b, "<creditHistory><memberNo>1</memberNo><credit><discountNo>%d</discountNo></credit></creditHistory>", first+i)
+	}
+	b.WriteString("</creditHistoryList>")
+	for _, t := range after {
+		fmt.Fprintf(&b, "<totalRows>%d</totalRows>", t)
+	}
+	b.WriteString("</getCreditHistoryListResponse>")
+	return b.String()
+}
+
+// The other pages are asked for as soon as page 1 has told its totalRows,
+// not once its rows are turned into series; when page 1's rows turn out
+// malformed, the refresh fails with page 1's error and nothing is left
+// waiting.
+func TestPagesRequestedOnPageOnesTotal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const work = 30 * time.Millisecond
+		var mu sync.Mutex
+		asked := map[int]time.Duration{}
+		start := time.Now()
+		p := &pager{delay: 100 * time.Millisecond, page: func(n int) string {
+			return xmlCreditPage([]int{3000}, nil, (n-1)*pageSize+1, pageSize)
+		}}
+		p.onRequest = func(n int) {
+			mu.Lock()
+			defer mu.Unlock()
+			asked[n] = time.Since(start)
+		}
+		c := pagerClient(t, p, Options{MaxConcurrency: 4})
+		err := c.EachCredit(context.Background(), func([]CreditHistory) error { time.Sleep(work); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if asked[2] != p.delay || asked[3] != p.delay || time.Since(start) != 2*p.delay+2*work {
+			t.Errorf("pages asked for at %v, the list read in %s; want pages 2 and 3 at %s, in %s", asked, time.Since(start), p.delay, 2*p.delay+2*work)
+		}
+
+		p.page = func(n int) string {
+			body := xmlCreditPage([]int{3000}, nil, (n-1)*pageSize+1, pageSize)
+			if n == 1 {
+				return strings.Replace(body, "</credit></creditHistory>", "</creditHistory></credit>", 1)
+			}
+			return body
+		}
+		p.requests = 0
+		if _, err := c.CreditHistory(context.Background()); err == nil || !strings.Contains(err.Error(), "page 1: malformed XML") {
+			t.Fatalf("err = %v", err)
+		}
+		if p.requests > 3 {
+			t.Errorf("%d requests for 3 pages", p.requests)
+		}
+	})
+}
+
+// A page 1 that tells two totalRows, one before its rows and one after,
+// is refused: the pages asked for on the first are not the list the
+// second describes.
+func TestPageOneChangingItsTotal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pager{page: func(n int) string {
+			return xmlCreditPage([]int{3000}, []int{1000}, (n-1)*pageSize+1, pageSize)
+		}}
+		_, err := pagerClient(t, p, Options{}).CreditHistory(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "page 1 gives totalRows 3000, then 1000") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// decodePageEarly hands the header over once, in XML before the rows are
+// read (a malformed row after totalRows still leaves it called), and after
+// decoding otherwise.
+func TestDecodePageEarly(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		calls      int
+		total      float64
+	}{
+		{"xml, malformed row", strings.Replace(xmlCreditPage([]int{2}, nil, 1, 2), "<memberNo>1</memberNo>", "<memberNo>1</member>", 1), 1, 2},
+		{"xml, totalRows after the rows", xmlCreditPage(nil, []int{2}, 1, 2), 1, 2},
+		{"json", creditBody(2, 1, 2), 1, 2},
+		{"json, malformed", creditBody(2, 1, 2)[:40], 0, 0},
+	} {
+		calls, total := 0, 0.0
+		_, _ = decodePageEarly(ActionCreditHistory, creditList, []byte(tc.body), func(h header) { calls, total = calls+1, h.TotalRows.Value })
+		if calls != tc.calls || total != tc.total {
+			t.Errorf("%s: early called %d times with totalRows %v; want %d, %v", tc.name, calls, total, tc.calls, tc.total)
 		}
 	}
 }
