@@ -31,10 +31,18 @@ func benchCredits(b *testing.B) int {
 // the given format, so that the benchmark times decoding only.
 func creditPages(b *testing.B, format string, n int) [][]byte {
 	b.Helper()
-	sim := ncloudsim.New(ncloudsim.Options{})
-	sim.AddAccount(ncloudsim.Account{AccessKey: ak, SecretKey: sk, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
+	data := ncloudsim.Generate(ncloudsim.GenerateOptions{
 		Seed: 1, Now: time.Now(), Members: []string{"10000001", "10000002", "10000003"}, Credits: n,
-	})})
+	})
+	return simPages(b, data, format, ActionCreditHistory, url.Values{}, n)
+}
+
+// simPages fetches the pages of rows rows of action (with q) from a fake
+// serving data, in the given format.
+func simPages(b *testing.B, data ncloudsim.Data, format, action string, q url.Values, rows int) [][]byte {
+	b.Helper()
+	sim := ncloudsim.New(ncloudsim.Options{})
+	sim.AddAccount(ncloudsim.Account{AccessKey: ak, SecretKey: sk, Data: data})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	c, err := New(Options{Endpoint: srv.URL + "/billing/v1", AccessKey: ak, SecretKey: sk, Format: format})
@@ -42,9 +50,10 @@ func creditPages(b *testing.B, format string, n int) [][]byte {
 		b.Fatal(err)
 	}
 	var pages [][]byte
-	for p := 1; p <= (n+pageSize-1)/pageSize; p++ {
-		q := url.Values{"pageNo": {strconv.Itoa(p)}, "pageSize": {strconv.Itoa(pageSize)}}
-		body, _, err := c.get(context.Background(), ActionCreditHistory, q)
+	for p := 1; p <= (rows+pageSize-1)/pageSize; p++ {
+		q.Set("pageNo", strconv.Itoa(p))
+		q.Set("pageSize", strconv.Itoa(pageSize))
+		body, _, err := c.get(context.Background(), action, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,27 +70,7 @@ func BenchmarkDecodeCredits(b *testing.B) {
 	records := benchCredits(b)
 	for _, format := range []string{"xml", "json"} {
 		b.Run(format, func(b *testing.B) {
-			pages := creditPages(b, format, records)
-			size := 0
-			for _, p := range pages {
-				size += len(p)
-			}
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				n := 0
-				for _, body := range pages {
-					p, err := decodePage(ActionCreditHistory, creditList, body)
-					if err != nil {
-						b.Fatal(err)
-					}
-					n += len(p.items)
-				}
-				if n != records {
-					b.Fatalf("decoded %d credits, want %d", n, records)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(records), "ns/record")
+			decodeEvery(b, ActionCreditHistory, creditList, creditPages(b, format, records), records, "ns/record")
 		})
 	}
 }
@@ -94,38 +83,27 @@ func BenchmarkDecodeDemand(b *testing.B) {
 	for i := range members {
 		members[i] = strconv.Itoa(10000001 + i)
 	}
-	sim := ncloudsim.New(ncloudsim.Options{})
 	now := time.Now()
-	sim.AddAccount(ncloudsim.Account{AccessKey: ak, SecretKey: sk, Data: ncloudsim.Generate(ncloudsim.GenerateOptions{
-		Seed: 1, Now: now, Members: members, DemandProducts: 40, DemandMonths: 3,
-	})})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	c, err := New(Options{Endpoint: srv.URL + "/billing/v1", AccessKey: ak, SecretKey: sk, Format: "xml"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := ncloudsim.Generate(ncloudsim.GenerateOptions{Seed: 1, Now: now, Members: members, DemandProducts: 40, DemandMonths: 3})
 	to := MonthOf(now)
-	q := url.Values{"startMonth": {to.Add(-2).String()}, "endMonth": {to.String()}}
 	rows := len(members) * 40 * 3
-	var pages [][]byte
+	pages := simPages(b, data, "xml", ActionDemandCost, url.Values{"startMonth": {to.Add(-2).String()}, "endMonth": {to.String()}}, rows)
+	decodeEvery(b, ActionDemandCost, demandList, pages, rows, "ns/row")
+}
+
+// decodeEvery decodes every page per iteration, requires rows rows, and
+// reports the time per row as unit.
+func decodeEvery[T any](b *testing.B, action string, l list[T], pages [][]byte, rows int, unit string) {
 	size := 0
-	for p := 1; p <= (rows+pageSize-1)/pageSize; p++ {
-		q.Set("pageNo", strconv.Itoa(p))
-		q.Set("pageSize", strconv.Itoa(pageSize))
-		body, _, err := c.get(context.Background(), ActionDemandCost, q)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pages = append(pages, body)
-		size += len(body)
+	for _, p := range pages {
+		size += len(p)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
 		for _, body := range pages {
-			p, err := decodePage(ActionDemandCost, demandList, body)
+			p, err := decodePage(action, l, body)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -135,5 +113,5 @@ func BenchmarkDecodeDemand(b *testing.B) {
 			b.Fatalf("decoded %d rows, want %d", n, rows)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), unit)
 }

@@ -168,16 +168,7 @@ func TestDecodedPagesOwnTheirValues(t *testing.T) {
 	months := url.Values{"startMonth": {now.AddDate(0, -2, 0).Format("200601")}, "endMonth": {now.Format("200601")}}
 	for _, format := range []string{"xml", "json"} {
 		c := newClient(t, Options{Endpoint: endpoint, AccessKey: ak, SecretKey: sk, Format: format})
-		get := func(action string, q url.Values) []byte {
-			q = maps.Clone(q)
-			q.Set("pageNo", "1")
-			q.Set("pageSize", strconv.Itoa(pageSize))
-			body, _, err := c.get(context.Background(), action, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return body
-		}
+		get := func(action string, q url.Values) []byte { return firstPage(t, c, action, q) }
 		ownsValues(t, format, ActionCreditHistory, creditList, get(ActionCreditHistory, url.Values{}))
 		ownsValues(t, format, ActionCoinHistory, coinList, get(ActionCoinHistory, url.Values{}))
 		ownsValues(t, format, ActionDemandCost, demandList, get(ActionDemandCost, months))
@@ -202,4 +193,17 @@ func ownsValues[T any](t *testing.T, format, action string, l list[T], body []by
 	if len(p.items) == 0 || !reflect.DeepEqual(p.items, want.items) {
 		t.Errorf("%s %s: %d rows changed when the body was overwritten", format, action, len(p.items))
 	}
+}
+
+// firstPage is page 1 of action with q as the client receives it.
+func firstPage(t *testing.T, c *Client, action string, q url.Values) []byte {
+	t.Helper()
+	q = maps.Clone(q)
+	q.Set("pageNo", "1")
+	q.Set("pageSize", strconv.Itoa(pageSize))
+	body, _, err := c.get(context.Background(), action, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }

@@ -2,7 +2,6 @@ package ncloud
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http/httptest"
@@ -81,15 +80,7 @@ func TestDecodeXMLAgreesWithEncodingXML(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	c := newClient(t, Options{Endpoint: srv.URL + "/billing/v1", AccessKey: ak, SecretKey: sk})
-	get := func(action string, q url.Values) []byte {
-		q.Set("pageNo", "1")
-		q.Set("pageSize", strconv.Itoa(pageSize))
-		body, _, err := c.get(context.Background(), action, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return body
-	}
+	get := func(action string, q url.Values) []byte { return firstPage(t, c, action, q) }
 	agreeWithEncodingXML(t, "generated credits", ActionCreditHistory, creditList, get(ActionCreditHistory, url.Values{}))
 	agreeWithEncodingXML(t, "generated coins", ActionCoinHistory, coinList, get(ActionCoinHistory, url.Values{}))
 	agreeWithEncodingXML(t, "generated demand", ActionDemandCost, demandList, get(ActionDemandCost, url.Values{
