@@ -248,18 +248,26 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			return startErr
 		}
 		started, dispatch = true, total
-		pages := int(math.Ceil(total / pageSize))
-		if pages > c.o.MaxPages {
+		// Compared before the conversion: a totalRows of 1e22 pages
+		// would not fit an int.
+		if need := math.Ceil(total / pageSize); need > float64(c.o.MaxPages) {
 			startErr = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
-				"totalRows %.0f would need %d pages of %d, more than max_pages %d", total, pages, pageSize, c.o.MaxPages)}
+				"totalRows %s would need %s pages of %d, more than max_pages %d", count(total), count(need), pageSize, c.o.MaxPages)}
 			return startErr
 		}
+		pages := int(math.Ceil(total / pageSize))
 		rest.Go(func() error {
 			g, gctx := errgroup.WithContext(rctx)
 			g.SetLimit(2 * c.o.MaxConcurrency)
 			for p := 2; p <= pages && gctx.Err() == nil; p++ {
 				g.Go(func() error {
-					_, err := fetchPage(gctx, c, action, params, p, l, consume, nil, firstDone)
+					t, err := fetchPage(gctx, c, action, params, p, l, consume, nil, firstDone)
+					if err == nil && t != total {
+						// Rows came or went between the pages: the pages
+						// no longer add up to one list.
+						err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+							"page %d gives totalRows %.0f, page 1 %.0f: the list changed while it was read", p, t, total)}
+					}
 					return err
 				})
 			}
@@ -272,20 +280,19 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			_ = start(h.TotalRows.Value) // an error is returned below, after page 1
 		}
 	}
-	total, err := func() (float64, error) {
-		defer close(firstDone)
-		total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil)
-		if err == nil {
-			err = start(total)
-		}
-		if err == nil && total != dispatch {
-			err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
-				"page 1 gives totalRows %.0f, then %.0f", dispatch, total)}
-		}
-		return total, err
-	}()
+	total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil)
+	if err == nil {
+		err = start(total)
+	}
+	if err == nil && total != dispatch {
+		err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
+			"page 1 gives totalRows %.0f, then %.0f", dispatch, total)}
+	}
 	if err != nil {
-		cancel() // the other pages are of no use now
+		cancel() // before the other pages go on: they are of no use now
+	}
+	close(firstDone)
+	if err != nil {
 		_ = rest.Wait()
 		return err
 	}
@@ -304,6 +311,15 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 		c.o.Logger.Debug("Dropped exact duplicate rows", "action", action, "duplicates", dups, "rows", rows)
 	}
 	return nil
+}
+
+// count formats a count an upstream sent: whole, or in exponent form when
+// too large to be meant.
+func count(f float64) string {
+	if f < 1e15 {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64)
 }
 
 // pagesFull reports whether every page but the last came full and the last
@@ -338,8 +354,10 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 		select {
 		case <-after:
 		case <-ctx.Done():
+		}
+		if err := ctx.Err(); err != nil { // whichever the select chose
 			upstream.Release(body)
-			return 0, apiError(action, 0, ctx.Err())
+			return 0, apiError(action, 0, err)
 		}
 	}
 	if err := acquire(ctx, c.decodes); err != nil {

@@ -405,3 +405,61 @@ func TestDecodePageEarly(t *testing.T) {
 		}
 	}
 }
+
+// When page 1 fails, the pages asked for meanwhile are neither decoded nor
+// handed on, whichever way they race with the failure.
+func TestPageOneFailingStopsTheOthers(t *testing.T) {
+	for range 20 {
+		synctest.Test(t, func(t *testing.T) {
+			p := &pager{delay: 100 * time.Millisecond, page: fullPages(3 * pageSize)}
+			calls := 0
+			err := pagerClient(t, p, Options{MaxConcurrency: 4}).EachCredit(context.Background(), func([]CreditHistory) error {
+				calls++
+				if calls == 1 {
+					time.Sleep(150 * time.Millisecond) // pages 2 and 3 arrive meanwhile
+					return fmt.Errorf("refused")
+				}
+				return nil
+			})
+			if err == nil || !strings.Contains(err.Error(), "refused") || calls != 1 {
+				t.Fatalf("err = %v after %d calls; want page 1's error after 1", err, calls)
+			}
+		})
+	}
+}
+
+// A totalRows too large for any number of pages is refused like any other
+// over max_pages, not taken for a list of one page.
+func TestHugeTotalRowsRefused(t *testing.T) {
+	for _, total := range []string{"1e22", "9.3e21", "1e300"} {
+		p := &pager{page: func(int) string {
+			rows := make([]string, pageSize)
+			for i := range rows {
+				rows[i] = fmt.Sprintf(`{"memberNo":"1","demandMonth":"202611","productDemandType":{"code":"P%d"}}`, i)
+			}
+			return `{"getProductDemandCostByDiscountListResponse":{"returnCode":"0","totalRows":` + total +
+				`,"productDemandCostByDiscountList":[` + strings.Join(rows, ",") + `]}}`
+		}}
+		m := MonthOf(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+		err := pagerClient(t, p, Options{}).EachDemandCost(context.Background(), m, m, func([]ProductDemandCost) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "more than max_pages") || p.requests != 1 {
+			t.Errorf("totalRows %s: err = %v after %d requests", total, err, p.requests)
+		}
+	}
+}
+
+// Pages that tell another totalRows than page 1 describe another list
+// (rows came or went between the requests): an error, not a list that
+// happens to add up.
+func TestPagesChangingTotalRows(t *testing.T) {
+	p := &pager{page: func(n int) string {
+		if n == 1 {
+			return creditBody(2*pageSize, 1, pageSize)
+		}
+		return creditBody(2*pageSize+1, pageSize, pageSize) // one row inserted ahead: page 2 repeats row 1000
+	}}
+	_, err := pagerClient(t, p, Options{}).CreditHistory(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "page 2 gives totalRows 2001, page 1 2000") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -46,6 +46,9 @@ type item struct {
 	RevokedAt   timestamp `json:"revokedAt"`
 }
 
+// maxCount bounds page.size and page.totalCount.
+const maxCount = 1 << 40
+
 func decodePage(body []byte) (pageResult, error) {
 	if b := bytes.TrimSpace(body); len(b) == 0 || b[0] != '{' {
 		return pageResult{}, errNotJSON
@@ -59,6 +62,16 @@ func decodePage(body []byte) (pageResult, error) {
 		return pageResult{}, fmt.Errorf("response has no items")
 	case l.Page == nil:
 		return pageResult{}, fmt.Errorf("response has no page")
+	}
+	// A count too large for an int would turn negative and end the list
+	// early: not a count.
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"page.size", l.Page.Size.v}, {"page.totalCount", l.Page.TotalCount.v}} {
+		if !(c.v >= 0 && c.v <= maxCount) || c.v != math.Trunc(c.v) {
+			return pageResult{}, fmt.Errorf("%s %v is not a count", c.name, c.v)
+		}
 	}
 	p := pageResult{size: int(l.Page.Size.v), totalCount: int(l.Page.TotalCount.v), items: make([]Schedule, len(*l.Items))}
 	for i, it := range *l.Items {
