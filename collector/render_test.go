@@ -441,3 +441,30 @@ func inflated(t *testing.T, r *rendered, f format) string {
 	}
 	return b.String()
 }
+
+// A block that cannot be encoded in the format a scrape asks for takes
+// its target down for that scrape (billing_up 0, none of its series), not
+// one family quietly short; the other targets are served.
+func TestEncodingFailureTakesTheTargetDown(t *testing.T) {
+	ms, err := (&setCollector{account: "a", n: 10}).Update(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := render(ms, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := render(ms, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.blocks[0].source = func(format) (segment, error) { return segment{}, fmt.Errorf("cannot encode") }
+	views := []view{{up: true, data: good}, {up: true, data: bad}}
+	err = encodeViews(views, formatText, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot encode") {
+		t.Errorf("err = %v", err)
+	}
+	if !views[0].up || views[0].data != good || views[1].up || views[1].data != nil {
+		t.Errorf("views after a failed encoding: first up %t, second up %t with data %t; want the second down without data", views[0].up, views[1].up, views[1].data != nil)
+	}
+}

@@ -83,6 +83,14 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 		wg.Go(func() { views[i] = t.cache.get(ctx, formatOf(o.Format).set()) })
 	}
 	wg.Wait()
+	var names map[string]bool
+	if len(o.Names) > 0 {
+		names = map[string]bool{}
+		for _, n := range o.Names {
+			names[n] = true
+		}
+	}
+	encodeErr := encodeViews(views, formatOf(o.Format), names)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&selfMetrics{e: e, targets: targets, views: views})
@@ -92,13 +100,6 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 	}
 	self, gatherErr := gatherers.Gather()
 
-	var names map[string]bool
-	if len(o.Names) > 0 {
-		names = map[string]bool{}
-		for _, n := range o.Names {
-			names[n] = true
-		}
-	}
 	cached := map[string][]*block{}
 	for _, v := range views {
 		if v.data == nil {
@@ -110,7 +111,6 @@ func (e *Exporter) WriteScrape(ctx context.Context, w io.Writer, o ScrapeOptions
 			}
 		}
 	}
-	encodeErr := encodeBlocks(cached, formatOf(o.Format))
 	order := make([]string, 0, len(cached)+len(self))
 	for n, blocks := range cached {
 		order = append(order, n)
@@ -150,18 +150,23 @@ func formatOf(f expfmt.Format) format {
 	return formatText
 }
 
-// encodeBlocks waits for the blocks of cached to be encoded in f, encoding
-// those no refresh has encoded yet itself, on every CPU. A block that fails
-// is left out of the scrape, and the errors are returned.
-func encodeBlocks(cached map[string][]*block, f format) error {
+// encodeViews waits for the selected blocks of every view to be encoded in
+// f, encoding those no refresh has encoded yet itself, on every CPU. A
+// target whose block fails is down for this scrape (billing_up 0, its
+// series left out) rather than quietly short of a family, and the errors
+// are returned.
+func encodeViews(views []view, f format, names map[string]bool) error {
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	var mu sync.Mutex
 	var errs []error
-	failed := map[*block]bool{}
-	for _, blocks := range cached {
-		for _, b := range blocks {
-			if b.enc[f].done.Load() && b.enc[f].err == nil {
+	failed := make([]bool, len(views))
+	for i, v := range views {
+		if v.data == nil {
+			continue
+		}
+		for _, b := range v.data.blocks {
+			if names != nil && !names[b.name] || b.enc[f].done.Load() && b.enc[f].err == nil {
 				continue // the common case: a cached scrape starts no goroutine
 			}
 			g.Go(func() error {
@@ -169,18 +174,16 @@ func encodeBlocks(cached map[string][]*block, f format) error {
 					mu.Lock()
 					defer mu.Unlock()
 					errs = append(errs, err)
-					failed[b] = true
+					failed[i] = true
 				}
 				return nil
 			})
 		}
 	}
 	_ = g.Wait() // the tasks report through errs
-	for n, blocks := range cached {
-		if blocks = slices.DeleteFunc(blocks, func(b *block) bool { return failed[b] }); len(blocks) > 0 {
-			cached[n] = blocks
-		} else {
-			delete(cached, n)
+	for i := range views {
+		if failed[i] {
+			views[i].up, views[i].data = false, nil
 		}
 	}
 	return errors.Join(errs...)
