@@ -163,12 +163,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	idx := len(s.reqs) - 1
 	s.mu.Unlock()
 
-	sw := &statusWriter{ResponseWriter: w}
+	// The status is recorded as it is written, not once the handler
+	// returns: a client that has seen the answer (or a cut one end) may
+	// ask Requests before the handler is back.
+	sw := &statusWriter{ResponseWriter: w, record: func(status int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.reqs[idx].Status = status
+	}}
 	s.mux.ServeHTTP(sw, r)
-
-	s.mu.Lock()
-	s.reqs[idx].Status = sw.status
-	s.mu.Unlock()
 }
 
 // protected wraps a GET handler with the method check, authentication and faults.
@@ -201,20 +204,26 @@ func allowMethod(w http.ResponseWriter, r *http.Request, method string) bool {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	record func(status int) // if set, called once with the first status written
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
+	w.set(code)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.set(http.StatusOK)
 	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) set(code int) {
+	if w.status == 0 {
+		w.status = code
+		if w.record != nil {
+			w.record(code)
+		}
+	}
 }
 
 // Unwrap lets http.ResponseController reach the connection (Fault.Reset, Truncate).
