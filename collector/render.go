@@ -93,6 +93,10 @@ func (b *block) segment(f format) (segment, error) {
 	return e.seg, e.err
 }
 
+// ready reports whether the block is encoded in f without an error (one
+// that failed is asked again, to report its error).
+func (b *block) ready(f format) bool { return b.enc[f].done.Load() && b.enc[f].err == nil }
+
 // header is a family's HELP and TYPE lines in both formats, plain and
 // compressed.
 type header struct {
@@ -156,23 +160,38 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, wa
 		}
 	}
 	r := &rendered{series: len(metrics), blocks: blocks}
-	if err := r.encode(want); err != nil {
+	if err := r.encode(want, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// encode encodes every block in the formats of want that are not encoded
-// yet, a family and format at a time on every CPU.
-func (r *rendered) encode(want formatSet) error {
+// encode encodes the blocks (those named in names; all when nil) in the
+// formats of want that are not encoded yet, a family and format at a time
+// on every CPU. Blocks already encoded cost no goroutine: the common case
+// of a cached scrape.
+func (r *rendered) encode(want formatSet, names map[string]bool) error {
+	var todo []*block
+	for _, b := range r.blocks {
+		if names == nil || names[b.name] {
+			for f := range formats {
+				if want.has(f) && !b.ready(f) {
+					todo = append(todo, b)
+					break
+				}
+			}
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
 	g := errgroup.Group{}
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	// The largest first, so that the last task to start is a short one.
-	order := slices.Clone(r.blocks)
-	slices.SortStableFunc(order, func(a, b *block) int { return b.size - a.size })
-	for _, b := range order {
+	slices.SortStableFunc(todo, func(a, b *block) int { return b.size - a.size })
+	for _, b := range todo {
 		for f := range formats {
-			if want.has(f) {
+			if want.has(f) && !b.ready(f) {
 				g.Go(func() error {
 					_, err := b.segment(f)
 					return err
@@ -216,25 +235,21 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	// of sortable keys, the keys and values only, not the series, their
 	// label slices and the rows' strings. labels returns series i's label
 	// values in label name order, into dst.
-	var labels func(i int, dst []string)
-	var values []float64
+	values := make([]float64, len(list))
+	for i, x := range list {
+		values[i] = x.value
+	}
+	labels := func(i int, dst []string) {
+		for j, k := range f.order {
+			dst[j] = list[i].labels[k]
+		}
+	}
 	if keyed && n > 0 {
 		keys := make([]string, len(list))
-		values = make([]float64, len(list))
 		for i, x := range list {
-			keys[i], values[i] = x.key, x.value
+			keys[i] = x.key
 		}
 		labels = func(i int, dst []string) { splitKey(keys[i], dst) }
-	} else {
-		values = make([]float64, len(list))
-		for i, x := range list {
-			values[i] = x.value
-		}
-		labels = func(i int, dst []string) {
-			for j, k := range f.order {
-				dst[j] = list[i].labels[k]
-			}
-		}
 	}
 	// parts returns a function that builds the family with series
 	// from..to, in buffers of its own: two formats may be encoded at once.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 )
 
 // offeredFormats are the formats a scrape is written in, by preference:
@@ -151,38 +149,17 @@ func formatOf(f expfmt.Format) format {
 }
 
 // encodeViews waits for the selected blocks of every view to be encoded in
-// f, encoding those no refresh has encoded yet itself, on every CPU. A
-// target whose block fails is down for this scrape (billing_up 0, its
-// series left out) rather than quietly short of a family, and the errors
-// are returned.
+// f, encoding those no refresh has encoded yet itself. A target whose
+// block fails is down for this scrape (billing_up 0, its series left out)
+// rather than quietly short of a family, and the errors are returned.
 func encodeViews(views []view, f format, names map[string]bool) error {
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	var mu sync.Mutex
 	var errs []error
-	failed := make([]bool, len(views))
 	for i, v := range views {
 		if v.data == nil {
 			continue
 		}
-		for _, b := range v.data.blocks {
-			if names != nil && !names[b.name] || b.enc[f].done.Load() && b.enc[f].err == nil {
-				continue // the common case: a cached scrape starts no goroutine
-			}
-			g.Go(func() error {
-				if _, err := b.segment(f); err != nil {
-					mu.Lock()
-					defer mu.Unlock()
-					errs = append(errs, err)
-					failed[i] = true
-				}
-				return nil
-			})
-		}
-	}
-	_ = g.Wait() // the tasks report through errs
-	for i := range views {
-		if failed[i] {
+		if err := v.data.encode(f.set(), names); err != nil {
+			errs = append(errs, err)
 			views[i].up, views[i].data = false, nil
 		}
 	}
@@ -225,7 +202,7 @@ func (s *scrapeWriter) cached(blocks []*block) {
 		if s.err != nil {
 			return
 		}
-		seg, err := b.segment(pick(s.om, formatOpenMetrics, formatText)) // encoded by encodeBlocks
+		seg, err := b.segment(pick(s.om, formatOpenMetrics, formatText)) // encoded by encodeViews
 		if err != nil {
 			s.err = err
 		} else if s.gz != nil {

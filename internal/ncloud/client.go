@@ -185,12 +185,13 @@ func collect[T any](ctx context.Context, each func(context.Context, func([]T) er
 	return all, nil
 }
 
-// forEachPage reads page 1, learns totalRows from it, then reads the
-// remaining pages concurrently, each page decoded and handed to each as it
-// arrives. A page is decoded after its request slot is freed, so that the
-// next requests go out while it is decoded: the decoding hides behind the
-// round trips. At most 2 × MaxConcurrency pages of a list are in hand at
-// once (MaxConcurrency requested, MaxConcurrency decoded). Any failed page
+// forEachPage reads page 1 and, as soon as it has told its totalRows,
+// the remaining pages concurrently, each page decoded and handed to each
+// as it arrives (page 1 first). A page is decoded after its request slot
+// is freed, so that the next requests go out while it is decoded: the
+// decoding hides behind the round trips. At most 2 × MaxConcurrency pages
+// of a list are in hand at once (requested, or waiting for one of the
+// decodeSlots). Any failed page
 // fails the whole list, and so does a list that ends short of totalRows or
 // would need more than MaxPages pages. Rows that are byte for byte
 // duplicates of earlier ones are dropped.
@@ -241,6 +242,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 	var (
 		started  bool
 		dispatch float64 // the totalRows the other pages were requested for
+		pages    int     // how many pages it takes
 		startErr error
 	)
 	start := func(total float64) error {
@@ -255,7 +257,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 				"totalRows %s would need %s pages of %d, more than max_pages %d", count(total), count(need), pageSize, c.o.MaxPages)}
 			return startErr
 		}
-		pages := int(math.Ceil(total / pageSize))
+		pages = int(math.Ceil(total / pageSize))
 		rest.Go(func() error {
 			g, gctx := errgroup.WithContext(rctx)
 			g.SetLimit(2 * c.o.MaxConcurrency)
@@ -266,7 +268,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 						// Rows came or went between the pages: the pages
 						// no longer add up to one list.
 						err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
-							"page %d gives totalRows %.0f, page 1 %.0f: the list changed while it was read", p, t, total)}
+							"page %d gives totalRows %s, page 1 %s: the list changed while it was read", p, count(t), count(total))}
 					}
 					return err
 				})
@@ -286,7 +288,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 	}
 	if err == nil && total != dispatch {
 		err = &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
-			"page 1 gives totalRows %.0f, then %.0f", dispatch, total)}
+			"page 1 gives totalRows %s, then %s", count(dispatch), count(total))}
 	}
 	if err != nil {
 		cancel() // before the other pages go on: they are of no use now
@@ -302,7 +304,6 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 	if err := ctx.Err(); err != nil {
 		return apiError(action, 0, err)
 	}
-	pages := int(math.Ceil(total / pageSize))
 	if float64(rows) < total && (!l.shortLastPage || !pagesFull(pageRows, max(pages, 1))) {
 		return &upstream.Error{API: "ncloud " + action, Message: fmt.Sprintf(
 			"the list ended after %d of totalRows %.0f rows", rows, total)}

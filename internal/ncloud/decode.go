@@ -138,11 +138,16 @@ func decodePageEarly[T any](action string, l list[T], body []byte, early func(he
 			return p, fmt.Errorf("%s %d: %w", l.item, i+1, err)
 		}
 	}
+	p.told()
+	return p, nil
+}
+
+// told hands the header to early, once.
+func (p *page[T]) told() {
 	if p.early != nil {
 		p.early(p.header)
 		p.early = nil
 	}
-	return p, nil
 }
 
 // member reads one member of a page object (the root, or the payload under
@@ -340,10 +345,8 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 		member := string(name)
 		var err error
 		if f, ok := headerXML[member]; ok {
-			err = f(x, &p.header)
-			if err == nil && member == "totalRows" && p.early != nil {
-				p.early(p.header)
-				p.early = nil
+			if err = f(x, &p.header); err == nil && member == "totalRows" {
+				p.told()
 			}
 		} else if member == l.container {
 			p.hasList = true
