@@ -240,28 +240,48 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		return err
 	}
 	size := len(first.list)
-	fresh, err := l.take(first.list)
-	if err != nil {
-		return err
+	if !first.paged {
+		fresh, err := l.take(first.list)
+		if err != nil {
+			return err
+		}
+		return c.pagesInTurn(ctx, api, path, q, l, size, fresh)
 	}
-	if first.paged {
-		if first.next == 0 || size == 0 {
-			if size < first.total {
-				return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", size, first.total)}
-			}
-			return nil
+	if first.next == 0 || size == 0 {
+		if _, err := l.take(first.list); err != nil {
+			return err
 		}
-		pages := (first.total + size - 1) / size
-		if pages > c.o.MaxPages {
-			return &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, size, c.o.MaxPages)}
+		if size < first.total {
+			return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", size, first.total)}
 		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
+		return nil
+	}
+	pages := (first.total + size - 1) / size
+	if pages > c.o.MaxPages {
+		return &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, size, c.o.MaxPages)}
+	}
+	// The other pages are asked for before page 1's schedules are taken,
+	// and page 1 is taken first, whenever they arrive: what counts as a
+	// page repeating schedules already read depends on it.
+	restCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	firstDone := make(chan struct{})
+	g, gctx := errgroup.WithContext(restCtx)
+	g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
+	rest := make(chan error, 1)
+	go func() { // g.Go waits for a free slot, and the slots wait for page 1
 		for p := 2; p <= pages && gctx.Err() == nil; p++ {
 			g.Go(func() error {
 				r, err := c.page(gctx, api, path, q, p)
 				if err != nil {
 					return err
+				}
+				select {
+				case <-firstDone:
+				case <-gctx.Done():
+				}
+				if err := gctx.Err(); err != nil {
+					return fmt.Errorf("%s: %w", api, err)
 				}
 				if fresh, err := l.take(r.list); err != nil || len(r.list) == 0 || fresh > 0 {
 					return err
@@ -271,17 +291,32 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 				return &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p, len(r.list))}
 			})
 		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: %w", api, err)
-		}
-		if l.rows < first.total {
-			return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", l.rows, first.total)}
-		}
-		return nil
+		rest <- g.Wait()
+	}()
+	_, err = l.take(first.list)
+	if err != nil {
+		cancel() // the other pages are of no use now
 	}
+	close(firstDone)
+	if rerr := <-rest; err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", api, err)
+	}
+	if l.rows < first.total {
+		return &upstream.Error{API: api, Message: fmt.Sprintf("the list ended after %d of total %d schedules", l.rows, first.total)}
+	}
+	return nil
+}
+
+// pagesInTurn reads the pages after the first of a bare array, whose
+// length nobody tells: one at a time, until one is short, empty, or brings
+// nothing new (a server that ignores page).
+func (c *Client) pagesInTurn(ctx context.Context, api string, path *url.URL, q url.Values, l *list, size, fresh int) error {
 	for p := 2; size > 0 && fresh > 0; p++ {
 		if p > c.o.MaxPages {
 			return &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within max_pages %d pages of %d", c.o.MaxPages, size)}

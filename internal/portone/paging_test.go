@@ -2,6 +2,7 @@ package portone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,24 +145,21 @@ func TestSchedulePagesBoundedByMaxConcurrency(t *testing.T) {
 	})
 }
 
-// Pages are handed out as they arrive, not once the list is complete: with
+// Pages are handed out as they arrive, not once the list is complete, and
+// the pages after the first are asked for while page 1 is handed out: with
 // an each that takes 1 s a page against 100 ms round trips and
-// max_concurrency 2, page 1 is handed out before page 2 is asked for, and
-// never more than 2 pages are in hand (answered and not yet handed out,
-// the one being handed out included). Holding the list until its last
-// page had all 30 in hand.
+// max_concurrency 2, never more than 3 pages are in hand (answered and not
+// yet handed out, the one being handed out included: page 1 and the two
+// requests' pages), and every round trip but page 1's hides behind each.
+// Holding the list until its last page had all 30 in hand; taking page 1
+// before asking for page 2 added a round trip.
 func TestSchedulePagesHandedOutAsTheyArrive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := &pager{page: func(n int) string { return pagedBody(3000, 100, n) }, delay: 100 * time.Millisecond}
 		c := pagerClient(t, p, Options{MaxConcurrency: 2})
-		var calls, rows, firstAfter, maxInHand int
+		var calls, rows, maxInHand int
 		start := time.Now()
 		err := c.EachSchedule(context.Background(), window[0], window[1], func(list []Schedule) error {
-			p.mu.Lock()
-			if calls == 0 {
-				firstAfter = p.requests
-			}
-			p.mu.Unlock()
 			time.Sleep(time.Second) // every request that can go out meanwhile has been answered
 			p.mu.Lock()
 			maxInHand = max(maxInHand, p.served-calls)
@@ -176,12 +174,10 @@ func TestSchedulePagesHandedOutAsTheyArrive(t *testing.T) {
 		if calls != 30 || rows != 3000 {
 			t.Errorf("%d schedules in %d calls, want 3000 in 30", rows, calls)
 		}
-		if firstAfter != 1 || maxInHand != 2 {
-			t.Errorf("first page handed out after %d requests, at most %d pages in hand; want 1 and 2", firstAfter, maxInHand)
+		if maxInHand != 3 {
+			t.Errorf("at most %d pages in hand, want 3", maxInHand)
 		}
-		// Page 1, then each page's second in turn, the next pages' round
-		// trips hidden behind it but the last one.
-		if took, want := time.Since(start), 30*time.Second+2*p.delay; took != want {
+		if took, want := time.Since(start), p.delay+30*time.Second; took != want {
 			t.Errorf("took %s, want %s", took, want)
 		}
 	})
@@ -225,4 +221,26 @@ func TestScheduleAnswersMustBeComplete(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An each that fails on page 1 fails the list with its error, while the
+// pages asked for meanwhile are dropped: each is not called again.
+func TestScheduleFirstPageEachErrorStopsTheOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pager{page: func(n int) string { return pagedBody(3000, 100, n) }, delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 2})
+		boom := errors.New("boom")
+		calls := 0
+		err := c.EachSchedule(context.Background(), window[0], window[1], func([]Schedule) error {
+			calls++
+			time.Sleep(time.Second) // pages 2 and 3 arrive meanwhile
+			return boom
+		})
+		if !errors.Is(err, boom) || calls != 1 {
+			t.Errorf("err = %v after %d calls of each, want boom after 1", err, calls)
+		}
+		if p.requests > 3 {
+			t.Errorf("%d requests, want at most 3 (page 1 and the two in flight)", p.requests)
+		}
+	})
 }
