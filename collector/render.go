@@ -221,6 +221,11 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	}
 	for i, x := range list {
 		for j, v := range x.labels {
+			// Sorted series share most of their values with the one
+			// before, often the same string: checked once.
+			if i > 0 && v == list[i-1].labels[j] {
+				continue
+			}
 			if !utf8.ValidString(v) {
 				return nil, fmt.Errorf("%s: label %s has a value that is not valid UTF-8", f.name, f.labels[j])
 			}
@@ -364,11 +369,12 @@ func encodeSeries(name string, f format, n int, part func(from, to int) *dto.Met
 	// The series lines go to a plain buffer until it is large enough to be
 	// worth compressing; from then on through a compressor.
 	var out segmentBuilder
-	var plain bytes.Buffer
+	plain := plainBuffers.Get().(*bytes.Buffer)
+	defer plainBuffers.Put(plain)
 	for from := 0; from < n; from += chunk {
 		mf := part(from, min(n, from+chunk))
 		plain.Reset()
-		if err := encoders[f](&plain, mf); err != nil {
+		if err := encoders[f](plain, mf); err != nil {
 			return segment{}, fmt.Errorf("%s: %w", name, err)
 		}
 		body := plain.Bytes()
@@ -378,6 +384,11 @@ func encodeSeries(name string, f format, n int, part func(from, to int) *dto.Met
 	}
 	return out.segment()
 }
+
+// plainBuffers hold a chunk's series lines between the encoder and the
+// compressor: a chunk of a large family is about half a megabyte, which a
+// new buffer grew to by copying, for every block.
+var plainBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // segmentBuilder collects one block's bytes, compressing them once there
 // are enough to be worth it.

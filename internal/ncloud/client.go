@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -61,12 +62,14 @@ type Options struct {
 
 // Client calls the billing API of one account. It is safe for concurrent use;
 // all its calls share one limit of requests in flight (sem, MaxConcurrency)
-// and one of pages being decoded (decodes, decodeSlots).
+// and one of pages being decoded (decodes, decodeSlots), which a list's
+// last pages may exceed by the spare slots (see decodeSlot).
 type Client struct {
 	o       Options
 	base    *url.URL
 	sem     chan struct{}
 	decodes chan struct{}
+	spare   chan struct{} // nil when there are none
 }
 
 // New returns a client for one account.
@@ -99,7 +102,13 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency), decodes: make(chan struct{}, decodeSlots(o.MaxConcurrency, runtime.GOMAXPROCS(0)))}, nil
+	procs := runtime.GOMAXPROCS(0)
+	slots := decodeSlots(o.MaxConcurrency, procs)
+	c := &Client{o: o, base: base, sem: make(chan struct{}, o.MaxConcurrency), decodes: make(chan struct{}, slots)}
+	if spare := spareSlots(o.MaxConcurrency, procs); spare > 0 {
+		c.spare = make(chan struct{}, spare)
+	}
+	return c, nil
 }
 
 // CreditHistory returns every credit of the account (all pages).
@@ -244,6 +253,10 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 		dispatch float64 // the totalRows the other pages were requested for
 		pages    int     // how many pages it takes
 		startErr error
+		// unread counts the pages after the first whose bodies have not
+		// arrived; allIn is closed when it reaches 0.
+		unread atomic.Int64
+		allIn  = make(chan struct{})
 	)
 	start := func(total float64) error {
 		if started {
@@ -258,12 +271,20 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			return startErr
 		}
 		pages = int(math.Ceil(total / pageSize))
+		if unread.Store(int64(max(pages-1, 0))); pages <= 1 {
+			close(allIn)
+		}
+		arrived := func() {
+			if unread.Add(-1) == 0 {
+				close(allIn)
+			}
+		}
 		rest.Go(func() error {
 			g, gctx := errgroup.WithContext(rctx)
 			g.SetLimit(2 * c.o.MaxConcurrency)
 			for p := 2; p <= pages && gctx.Err() == nil; p++ {
 				g.Go(func() error {
-					t, err := fetchPage(gctx, c, action, params, p, l, consume, nil, firstDone)
+					t, err := fetchPage(gctx, c, action, params, p, l, consume, nil, firstDone, arrived, allIn)
 					if err == nil && t != total {
 						// Rows came or went between the pages: the pages
 						// no longer add up to one list.
@@ -282,7 +303,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			_ = start(h.TotalRows.Value) // an error is returned below, after page 1
 		}
 	}
-	total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil)
+	total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil, func() {}, nil)
 	if err == nil {
 		err = start(total)
 	}
@@ -335,19 +356,20 @@ func pagesFull(pageRows map[int]int, pages int) bool {
 	return pageRows[pages] > 0
 }
 
-// fetchPage reads one page within a request slot, then decodes and
-// consumes it within a decode slot, and returns the page's totalRows.
-// early, if not nil, gets the page's header as soon as its totalRows is
-// read; after, if not nil, is waited for before decoding (without holding
-// a decode slot).
+// fetchPage reads one page within a request slot, calls arrived once the
+// request is over, then decodes and consumes the page within a decode slot
+// (decodeSlot, allIn), and returns the page's totalRows. early, if not
+// nil, gets the page's header as soon as its totalRows is read; after, if
+// not nil, is waited for before decoding (without holding a decode slot).
 func fetchPage[T any](ctx context.Context, c *Client, action string, params url.Values, pageNo int, l list[T],
-	consume func(int, page[T]) error, early func(header), after <-chan struct{}) (float64, error) {
+	consume func(int, page[T]) error, early func(header), after <-chan struct{}, arrived func(), allIn <-chan struct{}) (float64, error) {
 	q := url.Values{}
 	maps.Copy(q, params)
 	q.Set("pageNo", strconv.Itoa(pageNo))
 	q.Set("pageSize", strconv.Itoa(pageSize))
 	// The body goes back to upstream's buffers once decoded (below).
 	body, contentType, err := c.request(upstream.ReusableBody(ctx), action, q)
+	arrived()
 	if err != nil {
 		return 0, err
 	}
@@ -361,11 +383,12 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 			return 0, apiError(action, 0, err)
 		}
 	}
-	if err := acquire(ctx, c.decodes); err != nil {
+	release, err := c.decodeSlot(ctx, allIn)
+	if err != nil {
 		upstream.Release(body)
 		return 0, apiError(action, 0, err)
 	}
-	defer func() { <-c.decodes }()
+	defer release()
 	p, err := decodePageEarly(action, l, body, early)
 	if _, ok := errors.AsType[*bodyError](err); err != nil && !ok {
 		err = upstream.WrongType(contentType, body, err, "xml", "json")
@@ -395,6 +418,34 @@ func (c *Client) request(ctx context.Context, action string, q url.Values) ([]by
 // decoders on 2 CPUs and 1.00 s with one, at less CPU (BENCHMARKS.md, 7a).
 func decodeSlots(maxConcurrency, procs int) int {
 	return max(1, min(maxConcurrency, procs-1))
+}
+
+// decodeSlot takes a decode slot and returns its release. Once allIn is
+// closed (every page of the list has arrived, so no answer of its waits to
+// be read) a spare slot serves as well: the last round's pages are then
+// decoded on every CPU instead of one after another (BENCHMARKS.md, 7a).
+func (c *Client) decodeSlot(ctx context.Context, allIn <-chan struct{}) (release func(), err error) {
+	select {
+	case c.decodes <- struct{}{}:
+		return func() { <-c.decodes }, nil
+	case <-allIn:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case c.decodes <- struct{}{}:
+		return func() { <-c.decodes }, nil
+	case c.spare <- struct{}{}:
+		return func() { <-c.spare }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// spareSlots is how many more pages a list's last pages may decode at
+// once (decodeSlot): up to a page a CPU, within max_concurrency.
+func spareSlots(maxConcurrency, procs int) int {
+	return max(0, min(maxConcurrency, procs)-decodeSlots(maxConcurrency, procs))
 }
 
 // acquire takes a slot of sem, or fails when ctx ends first.

@@ -324,18 +324,18 @@ func decodeXML[T any](action string, l list[T], body []byte, p *page[T]) (err er
 	}
 }
 
-var errorXML = fields[bodyError]{
+var errorXML = newFields(fieldMap[bodyError]{
 	"returnCode":    str(func(e *bodyError) *string { return &e.code }),
 	"returnMessage": str(func(e *bodyError) *string { return &e.message }),
-}
+})
 
 // headerXML reads the members every page has before its list.
-var headerXML = fields[header]{
+var headerXML = newFields(fieldMap[header]{
 	"requestId":     str(func(h *header) *string { return &h.RequestID }),
 	"returnCode":    text(func(h *header) encoding.TextUnmarshaler { return &h.ReturnCode }),
 	"returnMessage": str(func(h *header) *string { return &h.ReturnMessage }),
 	"totalRows":     text(func(h *header) encoding.TextUnmarshaler { return &h.TotalRows }),
-}
+})
 
 // xmlMembers reads the children of the root element up to its end.
 func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
@@ -344,7 +344,7 @@ func (p *page[T]) xmlMembers(x *xmlReader, l list[T]) error {
 		// overwrites: the error names a copy.
 		member := string(name)
 		var err error
-		if f, ok := headerXML[member]; ok {
+		if f, ok := headerXML.lookup(member); ok {
 			if err = f(x, &p.header); err == nil && member == "totalRows" {
 				p.told()
 			}

@@ -304,6 +304,78 @@ func TestDecodeSlots(t *testing.T) {
 	}
 }
 
+// A list's pages wait for the decode slots until every page of it has
+// arrived; from then on the spare slots decode too (one CPU fewer than
+// the process has, up to max_concurrency), and never more.
+func TestSpareDecodeSlotsOnceAllPagesArrived(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &Client{decodes: make(chan struct{}, 1), spare: make(chan struct{}, 1)}
+		ctx := context.Background()
+		allIn := make(chan struct{})
+		var got sync.WaitGroup
+		decoding := 0
+		var mu sync.Mutex
+		take := func() func() {
+			release, err := c.decodeSlot(ctx, allIn)
+			if err != nil {
+				t.Error(err)
+				return func() {}
+			}
+			mu.Lock()
+			decoding++
+			mu.Unlock()
+			return func() {
+				mu.Lock()
+				decoding--
+				mu.Unlock()
+				release()
+			}
+		}
+		first := take()
+		var releases []func()
+		for range 2 {
+			got.Go(func() {
+				r := take()
+				mu.Lock()
+				releases = append(releases, r)
+				mu.Unlock()
+			})
+		}
+		synctest.Wait()
+		if decoding != 1 {
+			t.Fatalf("%d decoding before every page arrived, want 1", decoding)
+		}
+		close(allIn)
+		synctest.Wait()
+		if decoding != 2 {
+			t.Fatalf("%d decoding once every page arrived, want 2 (the slot and the spare)", decoding)
+		}
+		first()
+		got.Wait()
+		if decoding != 2 {
+			t.Errorf("%d decoding after a release, want 2", decoding)
+		}
+		for _, r := range releases {
+			r()
+		}
+		if len(c.decodes)+len(c.spare) != 0 {
+			t.Errorf("%d slots still taken", len(c.decodes)+len(c.spare))
+		}
+	})
+}
+
+// Spare decode slots are what the CPUs leave beside the decode slots, up
+// to max_concurrency: none when every CPU already has one.
+func TestSpareDecodeSlots(t *testing.T) {
+	for _, tc := range []struct{ maxConcurrency, procs, spare int }{
+		{4, 1, 0}, {4, 2, 1}, {4, 3, 1}, {4, 8, 0}, {1, 8, 0}, {2, 2, 1},
+	} {
+		if spare := spareSlots(tc.maxConcurrency, tc.procs); spare != tc.spare {
+			t.Errorf("spareSlots(%d, %d) = %d, want %d", tc.maxConcurrency, tc.procs, spare, tc.spare)
+		}
+	}
+}
+
 // xmlCreditPage is a page of rows first..first+n-1 in XML, with a
 // totalRows element of every value of before ahead of the list and of
 // after behind it.

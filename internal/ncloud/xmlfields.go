@@ -7,20 +7,20 @@ import "encoding"
 // fills every tagged field and checks that the tables read it as
 // encoding/xml reads the tags.
 
-var commonCodeXML = fields[CommonCode]{
+var commonCodeXML = newFields(fieldMap[CommonCode]{
 	"code":     str(func(c *CommonCode) *string { return &c.Code }),
 	"codeName": str(func(c *CommonCode) *string { return &c.CodeName }),
-}
+})
 
-var productDemandTypeXML = fields[ProductDemandType]{
+var productDemandTypeXML = newFields(fieldMap[ProductDemandType]{
 	"code":       str(func(p *ProductDemandType) *string { return &p.Code }),
 	"codeName":   str(func(p *ProductDemandType) *string { return &p.CodeName }),
 	"regionCode": str(func(p *ProductDemandType) *string { return &p.RegionCode }),
-}
+})
 
-var creditXML = fields[CreditHistory]{
+var creditXML = newFields(fieldMap[CreditHistory]{
 	"memberNo": text(func(r *CreditHistory) encoding.TextUnmarshaler { return &r.MemberNo }),
-	"credit": object(func(r *CreditHistory) *Credit { return &r.Credit }, fields[Credit]{
+	"credit": object(func(r *CreditHistory) *Credit { return &r.Credit }, newFields(fieldMap[Credit]{
 		"discountNo":         text(func(c *Credit) encoding.TextUnmarshaler { return &c.DiscountNo }),
 		"creditName":         str(func(c *Credit) *string { return &c.CreditName }),
 		"receivedCredit":     text(func(c *Credit) encoding.TextUnmarshaler { return &c.ReceivedCredit }),
@@ -29,12 +29,12 @@ var creditXML = fields[CreditHistory]{
 		"validityEndMonth":   text(func(c *Credit) encoding.TextUnmarshaler { return &c.ValidityEndMonth }),
 		"creditType":         object(func(c *Credit) *CommonCode { return &c.CreditType }, commonCodeXML),
 		"payCurrency":        object(func(c *Credit) *CommonCode { return &c.PayCurrency }, commonCodeXML),
-	}),
-}
+	})),
+})
 
-var coinXML = fields[CoinHistory]{
+var coinXML = newFields(fieldMap[CoinHistory]{
 	"memberNo": text(func(r *CoinHistory) encoding.TextUnmarshaler { return &r.MemberNo }),
-	"coin": object(func(r *CoinHistory) *Coin { return &r.Coin }, fields[Coin]{
+	"coin": object(func(r *CoinHistory) *Coin { return &r.Coin }, newFields(fieldMap[Coin]{
 		"discountNo":         text(func(c *Coin) encoding.TextUnmarshaler { return &c.DiscountNo }),
 		"coinChagedNo":       text(func(c *Coin) encoding.TextUnmarshaler { return &c.CoinChargedNo }),
 		"coinName":           str(func(c *Coin) *string { return &c.CoinName }),
@@ -45,10 +45,10 @@ var coinXML = fields[CoinHistory]{
 		"isShareCoin":        text(func(c *Coin) encoding.TextUnmarshaler { return &c.IsShareCoin }),
 		"validityStartMonth": text(func(c *Coin) encoding.TextUnmarshaler { return &c.ValidityStartMonth }),
 		"validityEndMonth":   text(func(c *Coin) encoding.TextUnmarshaler { return &c.ValidityEndMonth }),
-	}),
-}
+	})),
+})
 
-var appliedDiscountXML = fields[AppliedDiscount]{
+var appliedDiscountXML = newFields(fieldMap[AppliedDiscount]{
 	"discountNo":            text(func(d *AppliedDiscount) encoding.TextUnmarshaler { return &d.DiscountNo }),
 	"creditName":            str(func(d *AppliedDiscount) *string { return &d.Name }),
 	"productDiscountName":   str(func(d *AppliedDiscount) *string { return &d.ProductDiscountName }),
@@ -57,14 +57,14 @@ var appliedDiscountXML = fields[AppliedDiscount]{
 	"discountAppliedamount": text(func(d *AppliedDiscount) encoding.TextUnmarshaler { return &d.AppliedAmountLower }),
 	"validityStartMonth":    text(func(d *AppliedDiscount) encoding.TextUnmarshaler { return &d.ValidityStartMonth }),
 	"validityEndMonth":      text(func(d *AppliedDiscount) encoding.TextUnmarshaler { return &d.ValidityEndMonth }),
-}
+})
 
 // amount is an amount field of T.
 func amount[T any](f func(*T) *Number) func(*xmlReader, *T) error {
 	return text(func(r *T) encoding.TextUnmarshaler { return f(r) })
 }
 
-var demandXML = fields[ProductDemandCost]{
+var demandXML = newFields(fieldMap[ProductDemandCost]{
 	"memberNo":                       text(func(r *ProductDemandCost) encoding.TextUnmarshaler { return &r.MemberNo }),
 	"demandMonth":                    text(func(r *ProductDemandCost) encoding.TextUnmarshaler { return &r.DemandMonth }),
 	"productDemandType":              object(func(r *ProductDemandCost) *ProductDemandType { return &r.ProductDemandType }, productDemandTypeXML),
@@ -84,9 +84,9 @@ var demandXML = fields[ProductDemandCost]{
 	"appliedProductDiscountHistoryList": items(func(r *ProductDemandCost) *[]AppliedDiscount { return &r.AppliedProductDiscounts },
 		"appliedProductDiscountHistory", appliedDiscountXML),
 	"payCurrency": object(func(r *ProductDemandCost) *CommonCode { return &r.PayCurrency }, commonCodeXML),
-}
+})
 
-var invoiceXML = fields[DemandCost]{
+var invoiceXML = newFields(fieldMap[DemandCost]{
 	"memberNo":                    text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.MemberNo }),
 	"demandMonth":                 text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.DemandMonth }),
 	"demandNo":                    text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.DemandNo }),
@@ -106,4 +106,4 @@ var invoiceXML = fields[DemandCost]{
 	"totalOverdueAmount":          amount(func(r *DemandCost) *Number { return &r.TotalOverdueAmount }),
 	"payCurrency":                 object(func(r *DemandCost) *CommonCode { return &r.PayCurrency }, commonCodeXML),
 	"writeDate":                   text(func(r *DemandCost) encoding.TextUnmarshaler { return &r.WriteDate }),
-}
+})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/orisano/gosax"
 )
@@ -32,6 +33,7 @@ import (
 type xmlReader struct {
 	r     *gosax.Reader
 	open  []byte // names of the open elements, each followed by '>'
+	opens []int  // where each open element's name starts in open
 	depth int    // how many are open
 	inRow bool
 	row   []byte // the row's bytes as sent while inRow, for its key
@@ -63,18 +65,19 @@ func (x *xmlReader) next() (gosax.Event, error) {
 	}
 	switch ev.Type() {
 	case gosax.EventStart:
-		name, err := startTag(ev.Bytes)
+		name, local, err := startTag(ev.Bytes)
 		if err != nil {
 			return ev, err
 		}
+		x.opens = append(x.opens, len(x.open))
 		x.open = append(append(x.open, name...), '>')
 		x.depth++
-		x.started = localName(name)
+		x.started = local
 	case gosax.EventEnd:
 		if x.depth == 0 {
 			return ev, fmt.Errorf("end tag %.40q without a start", ev.Bytes)
 		}
-		i := bytes.LastIndexByte(x.open[:len(x.open)-1], '>') + 1
+		i := x.opens[len(x.opens)-1]
 		open := x.open[i : len(x.open)-1]
 		// A self-closing tag's end is the start tag again, already read;
 		// </name> closing the open element (whose name was checked) is
@@ -87,6 +90,7 @@ func (x *xmlReader) next() (gosax.Event, error) {
 			}
 		}
 		x.open = x.open[:i]
+		x.opens = x.opens[:len(x.opens)-1]
 		x.depth--
 	case gosax.EventComment:
 		if err := checkComment(ev.Bytes); err != nil {
@@ -162,11 +166,25 @@ func checkText(ev gosax.Event) error {
 	var err error
 	switch ev.Type() {
 	case gosax.EventText:
+		if blank(ev.Bytes) {
+			return nil // the indentation between elements: nothing to check
+		}
 		_, err = unescape(ev.Bytes)
 	case gosax.EventCData:
 		_, err = cdata(ev.Bytes)
 	}
 	return err
+}
+
+// blank reports whether b is only the white space XML allows between
+// elements.
+func blank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // skip reads the element just opened to its end, checking what is in it.
@@ -304,17 +322,64 @@ func declParam(decl []byte, param string) (string, bool) {
 	return string(v), true
 }
 
-// fields says how the children of an element of type T are read, by their
-// local name; children without an entry are skipped.
-type fields[T any] map[string]func(x *xmlReader, v *T) error
+// fieldMap says how the children of an element of type T are read, by
+// their local name; children without an entry are skipped.
+type fieldMap[T any] map[string]func(x *xmlReader, v *T) error
+
+// fields is a fieldMap ready to read (newFields).
+type fields[T any] = *fieldTable[T]
+
+// fieldTable finds a child's entry by the name that followed the previous
+// child last time: the rows of a page all list their children in one
+// order, and one comparison then replaces a map lookup. The guesses are
+// shared by every reader, atomically; a wrong one costs the lookup.
+type fieldTable[T any] struct {
+	index map[string]int32
+	names []string
+	reads []func(x *xmlReader, v *T) error
+	first atomic.Int32   // the entry expected first, -1 for none yet
+	after []atomic.Int32 // the entry expected after each, -1 for none yet
+}
+
+func newFields[T any](m fieldMap[T]) fields[T] {
+	fs := &fieldTable[T]{index: make(map[string]int32, len(m)), after: make([]atomic.Int32, len(m))}
+	for name, read := range m {
+		fs.index[name] = int32(len(fs.names))
+		fs.names = append(fs.names, name)
+		fs.reads = append(fs.reads, read)
+	}
+	fs.first.Store(-1)
+	for i := range fs.after {
+		fs.after[i].Store(-1)
+	}
+	return fs
+}
+
+// lookup returns the entry of a child.
+func (fs *fieldTable[T]) lookup(name string) (func(x *xmlReader, v *T) error, bool) {
+	i, ok := fs.index[name]
+	if !ok {
+		return nil, false
+	}
+	return fs.reads[i], true
+}
 
 // read reads the element just opened into v.
-func (fs fields[T]) read(x *xmlReader, v *T) error {
+func (fs *fieldTable[T]) read(x *xmlReader, v *T) error {
+	guess := &fs.first
 	return x.children(func(name []byte) error {
-		if f, ok := fs[string(name)]; ok {
-			return f(x, v)
+		i := guess.Load()
+		if i < 0 || fs.names[i] != string(name) {
+			j, ok := fs.index[string(name)]
+			if !ok {
+				return x.skip() // and the guess stands, for the next entry
+			}
+			if i = j; guess.Load() != i {
+				guess.Store(i)
+			}
 		}
-		return x.skip()
+		guess = &fs.after[i]
+		return fs.reads[i](x, v)
 	})
 }
 

@@ -104,6 +104,37 @@ func TestDecodeXMLAgreesWithEncodingXML(t *testing.T) {
 	agreeWithEncodingXML(t, "hostile credits", ActionCreditHistory, creditList, []byte(hostile))
 }
 
+// Rows that list their children in different orders, repeat one or put
+// unknown elements between them read as encoding/xml reads them, whatever
+// order the tables expect from the rows before (fieldTable's guesses),
+// also when several pages are decoded at once.
+func TestFieldOrderGuessesNeverChangeRows(t *testing.T) {
+	rows := []string{
+		`<creditHistory><memberNo>1</memberNo><credit><discountNo>1</discountNo><creditName>a</creditName><remainingCredit>5</remainingCredit></credit></creditHistory>`,
+		`<creditHistory><credit><remainingCredit>6</remainingCredit><x/><creditName>b</creditName><discountNo>2</discountNo></credit><memberNo>2</memberNo></creditHistory>`,
+		`<creditHistory><memberNo>3</memberNo><credit><discountNo>3</discountNo><discountNo>4</discountNo><y>1</y><creditName>c</creditName></credit><memberNo>4</memberNo></creditHistory>`,
+		`<creditHistory><memberNo>5</memberNo><credit><creditName>d</creditName><discountNo>5</discountNo></credit></creditHistory>`,
+	}
+	var pages [][]byte
+	for shift := range rows {
+		var b strings.Builder
+		fmt.Fprintf(&b, "<getCreditHistoryListResponse><returnCode>0</returnCode><totalRows>%d</totalRows><creditHistoryList>", 3*len(rows))
+		for i := range 3 * len(rows) {
+			b.WriteString(rows[(i*(shift+1))%len(rows)])
+		}
+		b.WriteString("</creditHistoryList></getCreditHistoryListResponse>")
+		pages = append(pages, []byte(b.String()))
+	}
+	for i, page := range pages {
+		t.Run(fmt.Sprintf("page %d", i), func(t *testing.T) {
+			t.Parallel()
+			for range 20 {
+				agreeWithEncodingXML(t, t.Name(), ActionCreditHistory, creditList, page)
+			}
+		})
+	}
+}
+
 // An element no field reads is skipped without building its tokens, but
 // it is still read as XML: a body broken inside one fails as encoding/xml
 // fails it, never as a smaller success.

@@ -19,8 +19,8 @@ import (
 // refused rather than read into other rows.
 
 // startTag checks a start tag (<name attr="v" ...> or .../>) and returns
-// its name.
-func startTag(tag []byte) ([]byte, error) {
+// its name, and its local name (localName).
+func startTag(tag []byte) (name, local []byte, err error) {
 	b := bytes.TrimSuffix(tag[1:len(tag)-1], []byte("/"))
 	// Most names are ASCII without a colon, valid if they do not start
 	// with a digit, '.' or '-': no need to decode them.
@@ -32,43 +32,46 @@ func startTag(tag []byte) ([]byte, error) {
 	if !simple {
 		n = nameLen(b)
 	}
-	name := b[:n]
-	if !simple && !validName(name) {
-		return nil, fmt.Errorf("invalid element name in %.40q", tag)
+	name, local = b[:n], b[:n]
+	if !simple {
+		if !validName(name) {
+			return nil, nil, fmt.Errorf("invalid element name in %.40q", tag)
+		}
+		local = localName(name)
 	}
 	for b = b[n:]; ; {
 		rest := trimSpace(b)
 		if len(rest) == 0 {
-			return name, nil
+			return name, local, nil
 		}
 		if len(rest) == len(b) { // an attribute must follow a space
-			return nil, fmt.Errorf("malformed tag %.40q", tag)
+			return nil, nil, fmt.Errorf("malformed tag %.40q", tag)
 		}
 		n := nameLen(rest)
 		if !validName(rest[:n]) {
-			return nil, fmt.Errorf("invalid attribute name in %.40q", tag)
+			return nil, nil, fmt.Errorf("invalid attribute name in %.40q", tag)
 		}
 		rest = trimSpace(rest[n:])
 		if len(rest) == 0 || rest[0] != '=' {
-			return nil, fmt.Errorf("attribute without a value in %.40q", tag)
+			return nil, nil, fmt.Errorf("attribute without a value in %.40q", tag)
 		}
 		rest = trimSpace(rest[1:])
 		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return nil, fmt.Errorf("unquoted attribute value in %.40q", tag)
+			return nil, nil, fmt.Errorf("unquoted attribute value in %.40q", tag)
 		}
 		end := bytes.IndexByte(rest[1:], rest[0]) // gosax ended the tag outside quotes: it is there
 		if end < 0 {
-			return nil, fmt.Errorf("malformed tag %.40q", tag)
+			return nil, nil, fmt.Errorf("malformed tag %.40q", tag)
 		}
 		value := rest[1 : 1+end]
 		if bytes.IndexByte(value, '<') >= 0 {
-			return nil, fmt.Errorf("unescaped < in an attribute value in %.40q", tag)
+			return nil, nil, fmt.Errorf("unescaped < in an attribute value in %.40q", tag)
 		}
 		if err := checkChars(value); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := checkRefs(value); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		b = rest[2+end:]
 	}
