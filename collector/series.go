@@ -1,11 +1,13 @@
 package collector
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -128,7 +130,9 @@ func (s *seriesSet) max(desc *prometheus.Desc, v float64, labels ...string) {
 // invalid bytes are one series, and the key is built once.
 func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (*series, bool) {
 	for i, l := range labels {
-		labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		if !validUTF8(l) {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
 	}
 	fi := s.index[desc]
 	if fi == nil {
@@ -165,6 +169,19 @@ func (s *seriesSet) lookup(desc *prometheus.Desc, v float64, labels []string) (*
 	*c = append(*c, series{fam: fi.fam, labels: labels, key: string(s.scratch), value: v})
 	s.n++
 	return &(*c)[len(*c)-1], false
+}
+
+// validUTF8 is utf8.ValidString with a shortcut for ASCII: label values
+// are short and nearly all ASCII, and both utf8.ValidString and
+// strings.ToValidUTF8 cost more on a few bytes (adding a partner account's
+// rows: 16% of it in ToValidUTF8).
+func validUTF8(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
 }
 
 // metrics returns the accumulated series, in the order they were first
@@ -208,16 +225,16 @@ func appendKey(b []byte, labels []string, order []int) []byte {
 	if len(labels) != len(order) {
 		return appendRawKey(b, labels) // reported by metrics
 	}
-	for _, l := range labels {
-		if strings.IndexByte(l, 0) >= 0 {
-			return appendRawKey(b, labels)
-		}
-	}
+	start := len(b)
 	for j, i := range order {
 		if j > 0 {
 			b = append(b, 0)
 		}
 		b = append(b, labels[i]...)
+	}
+	// The separators are all the zero bytes there should be.
+	if bytes.Count(b[start:], []byte{0}) != max(len(order)-1, 0) {
+		return appendRawKey(b[:start], labels)
 	}
 	return b
 }
