@@ -113,21 +113,30 @@ const chunk = 2048
 // formats of want; described is the set of descriptors the target's
 // collector announced.
 func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, want formatSet) (*rendered, error) {
-	byFamily := map[*family][]*series{}
+	// This runs on one CPU before the rest runs on all: one map lookup a
+	// series, and a family's descriptor checked once.
+	famIndex := map[*family]int{}
 	var fams []*family
+	var lists [][]*series
 	byDesc := map[*prometheus.Desc][]prometheus.Metric{}
 	var descs []*prometheus.Desc
 	for _, m := range metrics {
+		if x, ok := m.(*series); ok && x.fam.name != "" {
+			i, seen := famIndex[x.fam]
+			if !seen {
+				if described != nil && !described[x.fam.desc] {
+					return nil, fmt.Errorf("collected metric %s was not described by its collector", x.fam.desc)
+				}
+				i = len(fams)
+				famIndex[x.fam] = i
+				fams, lists = append(fams, x.fam), append(lists, nil)
+			}
+			lists[i] = append(lists[i], x)
+			continue
+		}
 		d := m.Desc()
 		if described != nil && !described[d] {
 			return nil, fmt.Errorf("collected metric %s was not described by its collector", d)
-		}
-		if x, ok := m.(*series); ok && x.fam.name != "" {
-			if _, seen := byFamily[x.fam]; !seen {
-				fams = append(fams, x.fam)
-			}
-			byFamily[x.fam] = append(byFamily[x.fam], x)
-			continue
 		}
 		if _, seen := byDesc[d]; !seen {
 			descs = append(descs, d)
@@ -140,7 +149,7 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, wa
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, f := range fams {
 		g.Go(func() (err error) {
-			blocks[i], err = renderSeries(f, byFamily[f])
+			blocks[i], err = renderSeries(f, lists[i])
 			return err
 		})
 	}
@@ -257,10 +266,11 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		labels = func(i int, dst []string) { splitKey(keys[i], dst) }
 	}
 	// parts returns a function that builds the family with series
-	// from..to, in buffers of its own: two formats may be encoded at once.
-	parts := func() func(from, to int) *dto.MetricFamily {
+	// from..to, at most most of them at a time, in buffers of its own:
+	// two formats may be encoded at once.
+	parts := func(most int) func(from, to int) *dto.MetricFamily {
 		mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
-		size := min(chunk, len(values)) // most families are small
+		size := min(chunk, len(values), most) // most families are small
 		vals := make([]string, size*n)
 		pairs := make([]dto.LabelPair, size*n)
 		ptrs := make([]*dto.LabelPair, size*n)
@@ -312,7 +322,7 @@ func renderMetrics(d *prometheus.Desc, list []prometheus.Metric) (*block, error)
 		return nil, fmt.Errorf("%s: gathered %d families", d, len(mfs))
 	}
 	all := mfs[0].Metric
-	return newBlock(mfs[0].GetName(), len(all), func() func(from, to int) *dto.MetricFamily {
+	return newBlock(mfs[0].GetName(), len(all), func(int) func(from, to int) *dto.MetricFamily {
 		// A family of its own: two formats may be encoded at once.
 		src := mfs[0]
 		mf := &dto.MetricFamily{Name: src.Name, Help: src.Help, Type: src.Type, Unit: src.Unit}
@@ -337,11 +347,12 @@ func (l metricList) Collect(ch chan<- prometheus.Metric) {
 
 // newBlock makes the block of a family of n series (n > 0): its headers
 // now, from its first series, and its series lines in each format when
-// first asked for. parts returns a function that builds the family with
-// series from..to.
-func newBlock(name string, n int, parts func() func(from, to int) *dto.MetricFamily) (*block, error) {
+// first asked for. parts(most) returns a function that builds the family
+// with series from..to, to-from <= most: the headers need one series, not
+// a chunk's buffers.
+func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.MetricFamily) (*block, error) {
 	b := &block{name: name, header: &header{}, size: n}
-	mf := parts()(0, 1)
+	mf := parts(1)(0, 1)
 	for _, m := range mf.Metric[0].Label {
 		b.first = append(b.first, m.GetValue())
 	}
@@ -355,7 +366,7 @@ func newBlock(name string, n int, parts func() func(from, to int) *dto.MetricFam
 	}
 	b.header.textZ = storedSegment(b.header.text)
 	b.header.omZ = storedSegment(b.header.om)
-	b.source = func(f format) (segment, error) { return encodeSeries(name, f, n, parts()) }
+	b.source = func(f format) (segment, error) { return encodeSeries(name, f, n, parts(chunk)) }
 	b.pending.Store(int32(formats))
 	return b, nil
 }
