@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -106,7 +107,7 @@ func (c *Client) EachCustomerSchedule(ctx context.Context, customerUID string, f
 	}
 	return c.windows(ctx, from, to, each, func(ctx context.Context, l *list) error {
 		q := url.Values{"from": {unix(l.from)}, "to": {unix(l.to)}}
-		return c.pages(ctx, apiByUser, path, q, l)
+		return c.pages(ctx, apiByUser, path, q, l, 0)
 	})
 }
 
@@ -120,7 +121,7 @@ func (c *Client) EachSchedule(ctx context.Context, from, to time.Time, each func
 	}
 	return c.windows(ctx, from, to, each, func(ctx context.Context, l *list) error {
 		q := url.Values{"schedule_from": {unix(l.from)}, "schedule_to": {unix(l.to)}, "limit": {strconv.Itoa(rangeLimit)}}
-		return c.pages(ctx, apiByRange, path, q, l)
+		return c.pages(ctx, apiByRange, path, q, l, rangeLimit)
 	})
 }
 
@@ -234,9 +235,53 @@ func minTime(a, b time.Time) time.Time {
 // says how many pages there are, so pages are read in turn until one is
 // short, empty, or brings nothing new (a server that ignores page). A list
 // that ends short of its total is an error once its pages are read.
-func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Values, l *list) error {
-	first, err := c.page(ctx, api, path, q, 1)
+//
+// limit is the page size asked for (0: none asked): with it, the pages
+// after the first are asked for as soon as page 1 has told its total,
+// ahead of its list, and the pages a smaller page size needs once page 1
+// is read.
+func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Values, l *list, limit int) error {
+	// Page 1 is taken first, whenever the others arrive: what counts as a
+	// page repeating schedules already read depends on it.
+	restCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	firstDone := make(chan struct{})
+	g, gctx := errgroup.WithContext(restCtx)
+	g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
+	var dispatchers sync.WaitGroup
+	asked := 1 // pages asked for; only this goroutine (and told, in it) reads or writes it
+	ask := func(upto int) {
+		from := asked + 1
+		asked = max(asked, upto)
+		// g.Go waits for a free slot, and the slots wait for page 1.
+		dispatchers.Go(func() {
+			for p := from; p <= upto && gctx.Err() == nil; p++ {
+				g.Go(func() error { return c.nextPage(gctx, api, path, q, l, p, firstDone) })
+			}
+		})
+	}
+	rest := func() error {
+		close(firstDone)
+		dispatchers.Wait()
+		return g.Wait()
+	}
+	early := 0 // the total the pages were asked for early
+	var told func(total int)
+	if limit > 0 {
+		told = func(total int) {
+			if n := (total + limit - 1) / limit; n > 1 && n <= c.o.MaxPages {
+				early = total
+				ask(n)
+			}
+		}
+	}
+	first, err := c.page(ctx, api, path, q, 1, told)
+	if err == nil && early > 0 && (!first.paged || first.total != early) {
+		err = &upstream.Error{API: api, Message: fmt.Sprintf("page 1 gives total %d, then %d", early, first.total)}
+	}
 	if err != nil {
+		cancel() // the other pages are of no use now
+		_ = rest()
 		return err
 	}
 	size := len(first.list)
@@ -248,6 +293,8 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		return c.pagesInTurn(ctx, api, path, q, l, size, fresh)
 	}
 	if first.next == 0 || size == 0 {
+		cancel() // pages asked for early, the list being one page after all
+		_ = rest()
 		if _, err := l.take(first.list); err != nil {
 			return err
 		}
@@ -258,47 +305,18 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	}
 	pages := (first.total + size - 1) / size
 	if pages > c.o.MaxPages {
+		cancel()
+		_ = rest()
 		return &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, size, c.o.MaxPages)}
 	}
-	// The other pages are asked for before page 1's schedules are taken,
-	// and page 1 is taken first, whenever they arrive: what counts as a
-	// page repeating schedules already read depends on it.
-	restCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	firstDone := make(chan struct{})
-	g, gctx := errgroup.WithContext(restCtx)
-	g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
-	rest := make(chan error, 1)
-	go func() { // g.Go waits for a free slot, and the slots wait for page 1
-		for p := 2; p <= pages && gctx.Err() == nil; p++ {
-			g.Go(func() error {
-				r, err := c.page(gctx, api, path, q, p)
-				if err != nil {
-					return err
-				}
-				select {
-				case <-firstDone:
-				case <-gctx.Done():
-				}
-				if err := gctx.Err(); err != nil {
-					return fmt.Errorf("%s: %w", api, err)
-				}
-				if fresh, err := l.take(r.list); err != nil || len(r.list) == 0 || fresh > 0 {
-					return err
-				}
-				// The upstream ignored page: counting a repeated page would
-				// pass a half list as complete.
-				return &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p, len(r.list))}
-			})
-		}
-		rest <- g.Wait()
-	}()
+	if pages > asked {
+		ask(pages) // all of them, or those a page size below limit adds
+	}
 	_, err = l.take(first.list)
 	if err != nil {
-		cancel() // the other pages are of no use now
+		cancel()
 	}
-	close(firstDone)
-	if rerr := <-rest; err == nil {
+	if rerr := rest(); err == nil {
 		err = rerr
 	}
 	if err != nil {
@@ -313,6 +331,31 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	return nil
 }
 
+// nextPage reads page p of a paged list and, once page 1 is taken, takes
+// it.
+func (c *Client) nextPage(ctx context.Context, api string, path *url.URL, q url.Values, l *list, p int, firstDone <-chan struct{}) error {
+	if err := ctx.Err(); err != nil { // started after the list failed
+		return fmt.Errorf("%s: %w", api, err)
+	}
+	r, err := c.page(ctx, api, path, q, p, nil)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-firstDone:
+	case <-ctx.Done():
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", api, err)
+	}
+	if fresh, err := l.take(r.list); err != nil || len(r.list) == 0 || fresh > 0 {
+		return err
+	}
+	// The upstream ignored page: counting a repeated page would pass a
+	// half list as complete.
+	return &upstream.Error{API: api, Message: fmt.Sprintf("page %d repeats %d schedules already read instead of the next ones", p, len(r.list))}
+}
+
 // pagesInTurn reads the pages after the first of a bare array, whose
 // length nobody tells: one at a time, until one is short, empty, or brings
 // nothing new (a server that ignores page).
@@ -321,7 +364,7 @@ func (c *Client) pagesInTurn(ctx context.Context, api string, path *url.URL, q u
 		if p > c.o.MaxPages {
 			return &upstream.Error{API: api, Message: fmt.Sprintf("the list did not end within max_pages %d pages of %d", c.o.MaxPages, size)}
 		}
-		r, err := c.page(ctx, api, path, q, p)
+		r, err := c.page(ctx, api, path, q, p, nil)
 		if err != nil {
 			return err
 		}
@@ -361,12 +404,14 @@ type pageResult struct {
 	total, previous, next int
 }
 
-func (c *Client) page(ctx context.Context, api string, path *url.URL, q url.Values, page int) (pageResult, error) {
+// page reads one page; told, if not nil, gets its total ahead of its list
+// (scheduleList).
+func (c *Client) page(ctx context.Context, api string, path *url.URL, q url.Values, page int, told func(total int)) (pageResult, error) {
 	u := *path
 	qq := maps.Clone(q)
 	qq.Set("page", strconv.Itoa(page))
 	u.RawQuery = qq.Encode()
-	var l scheduleList
+	l := scheduleList{told: told}
 	if err := c.authorized(ctx, api, u.String(), &l); err != nil {
 		return pageResult{}, err
 	}

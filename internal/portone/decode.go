@@ -96,6 +96,9 @@ func (e *envelope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 type scheduleList struct {
 	pageResult
 	hasList bool // the paged object had a list (possibly empty)
+	// told, if not nil, gets a paged object's total as soon as it is read
+	// ahead of the list, before the list is decoded.
+	told func(total int)
 }
 
 type pagedJSON struct {
@@ -116,7 +119,7 @@ func (l *scheduleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		l.hasList = true
 	case '{':
 		var p pagedJSON
-		if err := json.UnmarshalDecode(dec, &p); err != nil {
+		if err := p.decode(dec, l.told); err != nil {
 			return fmt.Errorf("malformed schedule page: %w", err)
 		}
 		l.paged = true
@@ -125,7 +128,7 @@ func (l *scheduleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			v    flexNumber
 			name string
 		}{{&l.total, p.Total, "total"}, {&l.previous, p.Previous, "previous"}, {&l.next, p.Next, "next"}} {
-			if f.v.v < 0 || f.v.v != math.Trunc(f.v.v) || f.v.v > math.MaxInt32 {
+			if !pageCount(f.v) {
 				return fmt.Errorf("%s %v is not a page count", f.name, f.v.v)
 			}
 			*f.dst = int(f.v.v)
@@ -148,6 +151,53 @@ func (l *scheduleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		l.list = append(l.list, s)
 	}
 	return nil
+}
+
+func pageCount(n flexNumber) bool {
+	return n.v >= 0 && n.v == math.Trunc(n.v) && n.v <= math.MaxInt32
+}
+
+// decode reads the paged object member by member, as its struct tags
+// read it (exact names, the last of a repeated name), so that told gets
+// a total that comes ahead of the list while the list is still unread.
+func (p *pagedJSON) decode(dec *jsontext.Decoder, told func(total int)) error {
+	if tok, err := dec.ReadToken(); err != nil {
+		return err
+	} else if tok.Kind() != '{' {
+		return errors.New("not an object")
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		var dst any
+		name := tok.String()
+		switch name {
+		case "total":
+			dst = &p.Total
+		case "previous":
+			dst = &p.Previous
+		case "next":
+			dst = &p.Next
+		case "list":
+			if told != nil && p.Total.set && pageCount(p.Total) {
+				told(int(p.Total.v))
+				told = nil
+			}
+			dst = &p.List
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := json.UnmarshalDecode(dec, dst); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
 }
 
 // scheduleJSON is a schedule as it arrives. Buyer fields (name, e-mail,

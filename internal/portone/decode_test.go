@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,28 @@ func generatedPage(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A paged object's total is told before its list is decoded (a list that
+// fails to decode has been told of all the same), only when it comes
+// first, and only when it is a page count.
+func TestPagedTotalToldAheadOfList(t *testing.T) {
+	bad := `{"customer_uid":"c","merchant_uid":"m","schedule_at":1}` // no schedule_status
+	for _, tc := range []struct {
+		name, response string
+		told           []int
+		fails          bool
+	}{
+		{"total first, list fails", `{"total":3000,"previous":0,"next":2,"list":[` + bad + `]}`, []int{3000}, true},
+		{"total after the list", `{"list":[],"next":0,"total":0}`, nil, false},
+		{"total not a count", `{"total":-1,"list":[]}`, nil, true},
+		{"no list", `{"total":5,"next":0}`, nil, false},
+	} {
+		var told []int
+		l := scheduleList{told: func(total int) { told = append(told, total) }}
+		_, err := decodeEnvelope([]byte(`{"code":0,"response":`+tc.response+`}`), &l)
+		if (err != nil) != tc.fails || !slices.Equal(told, tc.told) {
+			t.Errorf("%s: told %v, err %v; want told %v, failing %v", tc.name, told, err, tc.told, tc.fails)
+		}
+	}
 }

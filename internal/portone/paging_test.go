@@ -244,3 +244,74 @@ func TestScheduleFirstPageEachErrorStopsTheOthers(t *testing.T) {
 		}
 	})
 }
+
+// On the range endpoint, which asks for pages of 1000, the pages after the
+// first are asked for as soon as page 1 has told its total, ahead of its
+// list: every page exactly once whatever page size the server keeps to,
+// the total read after the list as well, and a page 1 that tells two
+// totals is an error.
+func TestScheduleRangePagesAskedFromTotal(t *testing.T) {
+	reordered := func(total, size, n int) string { // total after the list
+		b := pagedBody(total, size, n)
+		i := strings.Index(b, `"total"`)
+		j := strings.Index(b, `,"list"`)
+		return b[:i] + b[j+1:len(b)-2] + "," + b[i:j] + "}}"
+	}
+	for _, tc := range []struct {
+		name           string
+		page           func(n int) string
+		requests, rows int
+		err            string
+	}{
+		{"pages of 1000", func(n int) string { return pagedBody(5000, 1000, n) }, 5, 5000, ""},
+		{"pages of 100", func(n int) string { return pagedBody(3000, 100, n) }, 30, 3000, ""},
+		{"total after the list", func(n int) string { return reordered(3000, 1000, n) }, 3, 3000, ""},
+		{"two totals", func(n int) string {
+			b := pagedBody(5000, 1000, n)
+			return strings.TrimSuffix(b, "}}") + `,"total":4000}}`
+		}, 0, 0, "page 1 gives total 5000, then 4000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := &pager{page: tc.page, delay: 100 * time.Millisecond}
+				c := pagerClient(t, p, Options{MaxConcurrency: 4})
+				list, err := allSchedules(c, context.Background(), window[0], window[1])
+				if tc.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.err) {
+						t.Fatalf("err = %v, want %q", err, tc.err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen := map[string]bool{}
+				for _, s := range list {
+					seen[s.MerchantUID] = true
+				}
+				if len(list) != tc.rows || len(seen) != tc.rows || p.requests != tc.requests {
+					t.Errorf("%d schedules (%d distinct) in %d requests, want %d in %d", len(list), len(seen), p.requests, tc.rows, tc.requests)
+				}
+			})
+		})
+	}
+}
+
+// A page 1 that tells a total of several pages but no next page is the
+// whole list: the pages asked for from its total are dropped, and the list
+// is short of its total.
+func TestScheduleRangeOnePageAfterAll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pager{page: func(n int) string {
+			return strings.Replace(pagedBody(5000, 1000, n), `"next":2`, `"next":0`, 1)
+		}, delay: 100 * time.Millisecond}
+		c := pagerClient(t, p, Options{MaxConcurrency: 4})
+		_, err := allSchedules(c, context.Background(), window[0], window[1])
+		if err == nil || !strings.Contains(err.Error(), "the list ended after 1000 of total 5000 schedules") {
+			t.Errorf("err = %v", err)
+		}
+		if p.requests > 5 {
+			t.Errorf("%d requests, want at most 5", p.requests)
+		}
+	})
+}
