@@ -95,12 +95,17 @@ func (h *harness) soakRun(s *session, name string, total, scrapers int) error {
 		scenario: fmt.Sprintf("%s: %d scrapes", name, done),
 		measured: fmt.Sprintf("highest of rounds 1-%d → %d-%d after %d warm-up scrapes: RSS %s → %s, heap goal %s → %s, goroutines %.0f → %.0f",
 			soakRounds/2, soakRounds/2+1, soakRounds, warm, mib(early.rss), mib(late.rss), mib(int64(early.heapGoal)), mib(int64(late.heapGoal)), early.goroutines, late.goroutines),
-		target: "RSS ≤ 1.2 ×, goroutines + ≤ 2",
+		target: fmt.Sprintf("RSS ≤ %.1f ×, goroutines + ≤ 2", soakRSSGrowth),
 		ratio:  fmt.Sprintf("RSS %.2f ×, goroutines %+.0f", float64(late.rss)/float64(early.rss), late.goroutines-early.goroutines),
-		pass:   float64(late.rss) <= 1.1*float64(early.rss) && late.goroutines <= early.goroutines+2,
+		pass:   float64(late.rss) <= soakRSSGrowth*float64(early.rss) && late.goroutines <= early.goroutines+2,
 	})
 	return nil
 }
+
+// soakRSSGrowth is how much the highest RSS of the late rounds may exceed
+// the early rounds': a garbage collection cycle moves it by 15% at 100,000
+// series.
+const soakRSSGrowth = 1.2
 
 // peak is the highest of each reading over the checkpoints.
 func peak(cs []checkpoint) checkpoint {
