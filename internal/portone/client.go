@@ -248,21 +248,37 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	firstDone := make(chan struct{})
 	g, gctx := errgroup.WithContext(restCtx)
 	g.SetLimit(c.o.MaxConcurrency) // never a goroutine per page
-	var dispatchers sync.WaitGroup
+	// One goroutine asks for the pages, in order, up to the last page it
+	// has been told of (g.Go waits for a free slot, and the slots wait for
+	// page 1). ask is called at most twice: from page 1's total ahead of
+	// its list, and once page 1 is read.
+	var dispatcher sync.WaitGroup
+	upto := make(chan int, 2)
 	asked := 1 // pages asked for; only this goroutine (and told, in it) reads or writes it
-	ask := func(upto int) {
-		from := asked + 1
-		asked = max(asked, upto)
-		// g.Go waits for a free slot, and the slots wait for page 1.
-		dispatchers.Go(func() {
-			for p := from; p <= upto && gctx.Err() == nil; p++ {
-				g.Go(func() error { return c.nextPage(gctx, api, path, q, l, p, firstDone) })
-			}
-		})
+	ask := func(n int) {
+		if n <= asked {
+			return
+		}
+		if asked == 1 {
+			dispatcher.Go(func() {
+				last := 1
+				for p := 2; gctx.Err() == nil; p++ {
+					for ok := true; p > last; {
+						if last, ok = <-upto; !ok {
+							return
+						}
+					}
+					g.Go(func() error { return c.nextPage(gctx, api, path, q, l, p, firstDone) })
+				}
+			})
+		}
+		asked = n
+		upto <- n
 	}
 	rest := func() error {
 		close(firstDone)
-		dispatchers.Wait()
+		close(upto)
+		dispatcher.Wait()
 		return g.Wait()
 	}
 	early := 0 // the total the pages were asked for early
