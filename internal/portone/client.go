@@ -263,10 +263,12 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 			dispatcher.Go(func() {
 				last := 1
 				for p := 2; gctx.Err() == nil; p++ {
-					for ok := true; p > last; {
-						if last, ok = <-upto; !ok {
+					for p > last {
+						n, ok := <-upto
+						if !ok {
 							return
 						}
+						last = n
 					}
 					g.Go(func() error { return c.nextPage(gctx, api, path, q, l, p, firstDone) })
 				}
