@@ -41,19 +41,31 @@ func decodeEnvelope(body []byte, out any) (envelope, error) {
 	return e, nil
 }
 
-// UnmarshalJSONFrom implements json.UnmarshalerFrom.
-func (e *envelope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+// members reads an object, handing each member's name to member, which
+// reads (or skips) its value.
+func members(dec *jsontext.Decoder, what string, member func(name string) error) error {
 	if tok, err := dec.ReadToken(); err != nil {
 		return err
 	} else if tok.Kind() != '{' {
-		return errors.New("the body is not an object")
+		return fmt.Errorf("%s is not an object", what)
 	}
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return err
 		}
-		switch tok.String() {
+		if err := member(tok.String()); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (e *envelope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return members(dec, "the body", func(name string) error {
+		switch name {
 		case "code":
 			var n flexNumber
 			if err := n.UnmarshalJSONFrom(dec); err != nil {
@@ -71,23 +83,17 @@ func (e *envelope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			e.Message = string(s)
 		case "response":
 			if dec.PeekKind() == 'n' || e.out == nil || (e.hasCode && e.Code != 0) {
-				if err := dec.SkipValue(); err != nil {
-					return err
-				}
-				continue
+				return dec.SkipValue()
 			}
 			if err := json.UnmarshalDecode(dec, e.out); err != nil {
 				return fmt.Errorf("response: %w", err)
 			}
 			e.hasResponse = true
 		default:
-			if err := dec.SkipValue(); err != nil {
-				return err
-			}
+			return dec.SkipValue()
 		}
-	}
-	_, err := dec.ReadToken()
-	return err
+		return nil
+	})
 }
 
 // scheduleList is the `response` of a schedule list in either shape: a
@@ -161,18 +167,8 @@ func pageCount(n flexNumber) bool {
 // read it (exact names, the last of a repeated name), so that told gets
 // a total that comes ahead of the list while the list is still unread.
 func (p *pagedJSON) decode(dec *jsontext.Decoder, told func(total int)) error {
-	if tok, err := dec.ReadToken(); err != nil {
-		return err
-	} else if tok.Kind() != '{' {
-		return errors.New("not an object")
-	}
-	for dec.PeekKind() != '}' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
+	return members(dec, "the page", func(name string) error {
 		var dst any
-		name := tok.String()
 		switch name {
 		case "total":
 			dst = &p.Total
@@ -187,17 +183,13 @@ func (p *pagedJSON) decode(dec *jsontext.Decoder, told func(total int)) error {
 			}
 			dst = &p.List
 		default:
-			if err := dec.SkipValue(); err != nil {
-				return err
-			}
-			continue
+			return dec.SkipValue()
 		}
 		if err := json.UnmarshalDecode(dec, dst); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-	}
-	_, err := dec.ReadToken()
-	return err
+		return nil
+	})
 }
 
 // scheduleJSON is a schedule as it arrives. Buyer fields (name, e-mail,
