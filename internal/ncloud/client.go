@@ -303,7 +303,7 @@ func forEachPage[T any](ctx context.Context, c *Client, action string, params ur
 			_ = start(h.TotalRows.Value) // an error is returned below, after page 1
 		}
 	}
-	total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil, func() {}, nil)
+	total, err := fetchPage(ctx, c, action, params, 1, l, consume, early, nil, nil, nil)
 	if err == nil {
 		err = start(total)
 	}
@@ -356,8 +356,8 @@ func pagesFull(pageRows map[int]int, pages int) bool {
 	return pageRows[pages] > 0
 }
 
-// fetchPage reads one page within a request slot, calls arrived once the
-// request is over, then decodes and consumes the page within a decode slot
+// fetchPage reads one page within a request slot, calls arrived (if not
+// nil) once the request is over, then decodes and consumes the page within a decode slot
 // (decodeSlot, allIn), and returns the page's totalRows. early, if not
 // nil, gets the page's header as soon as its totalRows is read; after, if
 // not nil, is waited for before decoding (without holding a decode slot).
@@ -369,7 +369,9 @@ func fetchPage[T any](ctx context.Context, c *Client, action string, params url.
 	q.Set("pageSize", strconv.Itoa(pageSize))
 	// The body goes back to upstream's buffers once decoded (below).
 	body, contentType, err := c.request(upstream.ReusableBody(ctx), action, q)
-	arrived()
+	if arrived != nil {
+		arrived()
+	}
 	if err != nil {
 		return 0, err
 	}

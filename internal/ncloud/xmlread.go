@@ -166,7 +166,7 @@ func checkText(ev gosax.Event) error {
 	var err error
 	switch ev.Type() {
 	case gosax.EventText:
-		if blank(ev.Bytes) {
+		if len(trimSpace(ev.Bytes)) == 0 {
 			return nil // the indentation between elements: nothing to check
 		}
 		_, err = unescape(ev.Bytes)
@@ -174,17 +174,6 @@ func checkText(ev gosax.Event) error {
 		_, err = cdata(ev.Bytes)
 	}
 	return err
-}
-
-// blank reports whether b is only the white space XML allows between
-// elements.
-func blank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // skip reads the element just opened to its end, checking what is in it.

@@ -90,10 +90,11 @@ func endTag(tag []byte) ([]byte, error) {
 }
 
 func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
-		b = b[1:]
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
 	}
-	return b
+	return b[i:]
 }
 
 // nameByte marks the bytes encoding/xml reads into a name below U+0080;

@@ -107,11 +107,10 @@ type scheduleList struct {
 	told func(total int)
 }
 
+// pagedJSON is the paged object's members, read by decode.
 type pagedJSON struct {
-	Total    flexNumber      `json:"total"`
-	Previous flexNumber      `json:"previous"`
-	Next     flexNumber      `json:"next"`
-	List     *[]scheduleJSON `json:"list"`
+	Total, Previous, Next flexNumber
+	List                  *[]scheduleJSON
 }
 
 // UnmarshalJSONFrom implements json.UnmarshalerFrom.
@@ -163,9 +162,9 @@ func pageCount(n flexNumber) bool {
 	return n.v >= 0 && n.v == math.Trunc(n.v) && n.v <= math.MaxInt32
 }
 
-// decode reads the paged object member by member, as its struct tags
-// read it (exact names, the last of a repeated name), so that told gets
-// a total that comes ahead of the list while the list is still unread.
+// decode reads the paged object member by member, as struct tags would
+// (exact names, the last of a repeated name wins), so that told gets a
+// total that comes ahead of the list while the list is still unread.
 func (p *pagedJSON) decode(dec *jsontext.Decoder, told func(total int)) error {
 	return members(dec, "the page", func(name string) error {
 		var dst any
