@@ -127,6 +127,7 @@ func (c *cache) refresh() {
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), c.policy.timeout)
 	defer cancel()
+	ctx = withFormats(ctx, want)
 
 	metrics, err := c.update(ctx)
 	var r *rendered

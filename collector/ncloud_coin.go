@@ -34,6 +34,7 @@ func (c *ncloudCoinCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *ncloudCoinCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	set := newSeriesSet()
+	set.encodeAhead(ctx)
 	err := c.client.EachCoin(ctx, func(coins []ncloud.CoinHistory) error {
 		for _, h := range coins {
 			co := h.Coin
@@ -49,6 +50,7 @@ func (c *ncloudCoinCollector) Update(ctx context.Context) ([]prometheus.Metric, 
 				set.min(coinExpiryDesc, ts, c.account, member, discount)
 			}
 		}
+		set.pageRead()
 		return nil
 	})
 	if err != nil {

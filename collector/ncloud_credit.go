@@ -33,6 +33,7 @@ func (c *ncloudCreditCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *ncloudCreditCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	set := newSeriesSet()
+	set.encodeAhead(ctx)
 	// Each page becomes series as it arrives.
 	err := c.client.EachCredit(ctx, func(credits []ncloud.CreditHistory) error {
 		for _, h := range credits {
@@ -49,6 +50,7 @@ func (c *ncloudCreditCollector) Update(ctx context.Context) ([]prometheus.Metric
 				set.min(creditExpiryDesc, ts, c.account, member, discount)
 			}
 		}
+		set.pageRead()
 		return nil
 	})
 	if err != nil {

@@ -49,12 +49,14 @@ func (c *ncloudDemandCollector) Update(ctx context.Context) ([]prometheus.Metric
 	to := ncloud.MonthOf(c.now())
 	from := to.Add(1 - c.months)
 	set := newSeriesSet()
+	set.encodeAhead(ctx)
 	for m := from; !to.Before(m); m = m.Add(1) {
 		set.add(monthStartDesc, float64(m.Add(-1).End().Unix()), c.account, m.String())
 		set.add(monthEndDesc, float64(m.End().Unix()), c.account, m.String())
 	}
 	err := c.client.EachDemandCost(ctx, from, to, func(rows []ncloud.ProductDemandCost) error {
 		c.add(set, rows)
+		set.pageRead()
 		return nil
 	})
 	if err != nil {

@@ -120,8 +120,13 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, wa
 	var lists [][]*series
 	byDesc := map[*prometheus.Desc][]prometheus.Metric{}
 	var descs []*prometheus.Desc
+	last := -1 // the family of the series before: most come family by family
 	for _, m := range metrics {
 		if x, ok := m.(*series); ok && x.fam.name != "" {
+			if last >= 0 && fams[last] == x.fam {
+				lists[last] = append(lists[last], x)
+				continue
+			}
 			i, seen := famIndex[x.fam]
 			if !seen {
 				if described != nil && !described[x.fam.desc] {
@@ -131,7 +136,7 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, wa
 				famIndex[x.fam] = i
 				fams, lists = append(fams, x.fam), append(lists, nil)
 			}
-			lists[i] = append(lists[i], x)
+			lists[i], last = append(lists[i], x), i
 			continue
 		}
 		d := m.Desc()
@@ -215,19 +220,28 @@ func (r *rendered) encode(want formatSet, names map[string]bool) error {
 // registry sorts a family (label values compared in label name order),
 // without duplicates.
 func renderSeries(f *family, list []*series) (*block, error) {
-	keyed := !slices.ContainsFunc(list, func(x *series) bool { return !x.sortable() })
-	if keyed {
-		slices.SortFunc(list, func(a, b *series) int { return strings.Compare(a.key, b.key) })
-	} else {
-		slices.SortFunc(list, func(a, b *series) int {
-			for _, i := range f.order {
-				if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
-					return c
-				}
-			}
-			return 0
-		})
+	// One pass to learn how to sort, one to check and keep what the block
+	// needs: a large family's series do not fit the CPU's caches.
+	keyed, sorted := true, true
+	for i, x := range list {
+		keyed = keyed && x.sortable()
+		// Series encoded ahead come sorted (ahead.go): checked, not
+		// sorted again.
+		sorted = sorted && (i == 0 || f.compare(list[i-1], x) < 0)
 	}
+	if !sorted {
+		slices.SortFunc(list, f.compare)
+	}
+	n := len(f.labels)
+	// The block keeps what it needs to encode a format later: for a family
+	// of sortable keys, the keys and values only, not the series, their
+	// label slices and the rows' strings; and the lines encoded ahead.
+	values := make([]float64, len(list))
+	var keys []string
+	if keyed && n > 0 {
+		keys = make([]string, len(list))
+	}
+	var lines [formats][][]byte
 	for i, x := range list {
 		for j, v := range x.labels {
 			// Sorted series share most of their values with the one
@@ -242,58 +256,81 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		if i > 0 && slices.Equal(x.labels, list[i-1].labels) {
 			return nil, fmt.Errorf("%s: duplicate series %v", f.name, x.labels)
 		}
-	}
-	name, help, typ := f.name, f.help, dto.MetricType_GAUGE
-	n := len(f.labels)
-	// The block keeps what it needs to encode a format later: for a family
-	// of sortable keys, the keys and values only, not the series, their
-	// label slices and the rows' strings. labels returns series i's label
-	// values in label name order, into dst.
-	values := make([]float64, len(list))
-	for i, x := range list {
 		values[i] = x.value
+		if keys != nil {
+			keys[i] = x.key
+		}
+		for ft := range formats {
+			if line := x.encodedAhead(ft); line != nil {
+				if lines[ft] == nil {
+					lines[ft] = make([][]byte, len(list))
+				}
+				lines[ft][i] = line
+			}
+		}
 	}
+	// labels returns series i's label values in label name order, into
+	// dst.
 	labels := func(i int, dst []string) {
 		for j, k := range f.order {
 			dst[j] = list[i].labels[k]
 		}
 	}
-	if keyed && n > 0 {
-		keys := make([]string, len(list))
-		for i, x := range list {
-			keys[i] = x.key
-		}
+	if keys != nil {
 		labels = func(i int, dst []string) { splitKey(keys[i], dst) }
 	}
 	// parts returns a function that builds the family with series
 	// from..to, at most most of them at a time, in buffers of its own:
 	// two formats may be encoded at once.
 	parts := func(most int) func(from, to int) *dto.MetricFamily {
-		mf := &dto.MetricFamily{Name: &name, Help: &help, Type: &typ}
-		size := min(chunk, len(values), most) // most families are small
-		vals := make([]string, size*n)
-		pairs := make([]dto.LabelPair, size*n)
-		ptrs := make([]*dto.LabelPair, size*n)
-		gauges := make([]dto.Gauge, size)
-		ms := make([]dto.Metric, size)
-		mps := make([]*dto.Metric, size)
+		c := newChunkBuilder(f, min(chunk, len(values), most)) // most families are small
 		return func(from, to int) *dto.MetricFamily {
-			mf.Metric = mps[:to-from]
-			for k := range to - from {
-				labels(from+k, vals[k*n:(k+1)*n])
-				lp := ptrs[k*n : (k+1)*n]
-				for j, i := range f.order {
-					pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &vals[k*n+j]}
-					lp[j] = &pairs[k*n+j]
-				}
-				gauges[k] = dto.Gauge{Value: &values[from+k]}
-				ms[k] = dto.Metric{Label: lp, Gauge: &gauges[k]}
-				mps[k] = &ms[k]
-			}
-			return mf
+			return c.build(to-from, func(k int, dst []string) { labels(from+k, dst) }, func(k int) *float64 { return &values[from+k] })
 		}
 	}
-	return newBlock(name, len(list), parts)
+	return newBlock(f.name, len(list), parts, lines)
+}
+
+// chunkBuilder builds a family's series as client_model structs, up to
+// its size at a time, in buffers it reuses.
+type chunkBuilder struct {
+	f      *family
+	mf     dto.MetricFamily
+	typ    dto.MetricType
+	vals   []string
+	pairs  []dto.LabelPair
+	ptrs   []*dto.LabelPair
+	gauges []dto.Gauge
+	ms     []dto.Metric
+	mps    []*dto.Metric
+}
+
+func newChunkBuilder(f *family, size int) *chunkBuilder {
+	n := len(f.labels)
+	c := &chunkBuilder{f: f, typ: dto.MetricType_GAUGE,
+		vals: make([]string, size*n), pairs: make([]dto.LabelPair, size*n), ptrs: make([]*dto.LabelPair, size*n),
+		gauges: make([]dto.Gauge, size), ms: make([]dto.Metric, size), mps: make([]*dto.Metric, size)}
+	c.mf = dto.MetricFamily{Name: &f.name, Help: &f.help, Type: &c.typ}
+	return c
+}
+
+// build returns the family with count series: labels(k, dst) writes series
+// k's label values, in label name order, and value(k) points to its value.
+func (c *chunkBuilder) build(count int, labels func(k int, dst []string), value func(k int) *float64) *dto.MetricFamily {
+	f, n := c.f, len(c.f.labels)
+	c.mf.Metric = c.mps[:count]
+	for k := range count {
+		labels(k, c.vals[k*n:(k+1)*n])
+		lp := c.ptrs[k*n : (k+1)*n]
+		for j, i := range f.order {
+			c.pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &c.vals[k*n+j]}
+			lp[j] = &c.pairs[k*n+j]
+		}
+		c.gauges[k] = dto.Gauge{Value: value(k)}
+		c.ms[k] = dto.Metric{Label: lp, Gauge: &c.gauges[k]}
+		c.mps[k] = &c.ms[k]
+	}
+	return &c.mf
 }
 
 // splitKey reads a sortable key (appendKey) back into its label values,
@@ -330,7 +367,7 @@ func renderMetrics(d *prometheus.Desc, list []prometheus.Metric) (*block, error)
 			mf.Metric = all[from:to]
 			return mf
 		}
-	})
+	}, [formats][][]byte{})
 }
 
 type metricList struct {
@@ -349,8 +386,9 @@ func (l metricList) Collect(ch chan<- prometheus.Metric) {
 // now, from its first series, and its series lines in each format when
 // first asked for. parts(most) returns a function that builds the family
 // with series from..to, to-from <= most: the headers need one series, not
-// a chunk's buffers.
-func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.MetricFamily) (*block, error) {
+// a chunk's buffers. lines[f], when not nil, holds the series lines
+// encoded ahead in f (ahead.go), nil for a series that has none.
+func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.MetricFamily, lines [formats][][]byte) (*block, error) {
 	b := &block{name: name, header: &header{}, size: n}
 	mf := parts(1)(0, 1)
 	for _, m := range mf.Metric[0].Label {
@@ -366,7 +404,12 @@ func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.M
 	}
 	b.header.textZ = storedSegment(b.header.text)
 	b.header.omZ = storedSegment(b.header.om)
-	b.source = func(f format) (segment, error) { return encodeSeries(name, f, n, parts(chunk)) }
+	b.source = func(f format) (segment, error) {
+		// Each format's lines are read once: drop them with the call.
+		l := lines[f]
+		lines[f] = nil
+		return encodeSeries(name, f, n, parts, l)
+	}
 	b.pending.Store(int32(formats))
 	return b, nil
 }
@@ -374,27 +417,65 @@ func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.M
 // encoders encode a family with expfmt, by format.
 var encoders = [formats]func(*bytes.Buffer, *dto.MetricFamily) error{encodeText, encodeOpenMetrics}
 
-// encodeSeries encodes n series of a family in f, chunk by chunk (part
-// returns the family with series from..to), without the header lines.
-func encodeSeries(name string, f format, n int, part func(from, to int) *dto.MetricFamily) (segment, error) {
-	// The series lines go to a plain buffer until it is large enough to be
-	// worth compressing; from then on through a compressor.
-	var out segmentBuilder
+// encodeSeries encodes n series of a family in f, without the header
+// lines: the lines encoded ahead as they are (lines may be nil), the
+// others chunk by chunk (parts as for newBlock).
+func encodeSeries(name string, f format, n int, parts func(most int) func(from, to int) *dto.MetricFamily, lines [][]byte) (segment, error) {
+	// The series lines go to a plain buffer, and from it to the segment
+	// once they are large enough to be worth a compressor's call.
+	var (
+		out   segmentBuilder
+		part  func(from, to int) *dto.MetricFamily
+		ahead = func(i int) bool { return lines != nil && lines[i] != nil }
+	)
 	plain := plainBuffers.Get().(*bytes.Buffer)
 	defer plainBuffers.Put(plain)
-	for from := 0; from < n; from += chunk {
-		mf := part(from, min(n, from+chunk))
+	plain.Reset()
+	flush := func() error {
+		err := out.write(plain.Bytes())
 		plain.Reset()
-		if err := encoders[f](plain, mf); err != nil {
+		return err
+	}
+	for from := 0; from < n; {
+		if ahead(from) {
+			plain.Write(lines[from])
+			from++
+			if plain.Len() >= flushSize {
+				if err := flush(); err != nil {
+					return segment{}, err
+				}
+			}
+			continue
+		}
+		to := from + 1
+		for to < n && to-from < chunk && !ahead(to) {
+			to++
+		}
+		if part == nil {
+			part = parts(chunk)
+		}
+		if err := flush(); err != nil {
+			return segment{}, err
+		}
+		if err := encoders[f](plain, part(from, to)); err != nil {
 			return segment{}, fmt.Errorf("%s: %w", name, err)
 		}
 		body := plain.Bytes()
 		if err := out.write(body[headerLen(body):]); err != nil {
 			return segment{}, err
 		}
+		plain.Reset()
+		from = to
+	}
+	if err := flush(); err != nil {
+		return segment{}, err
 	}
 	return out.segment()
 }
+
+// flushSize is how many bytes of lines encoded ahead are gathered before
+// they go to the compressor.
+const flushSize = 64 << 10
 
 // plainBuffers hold a chunk's series lines between the encoder and the
 // compressor: a chunk of a large family is about half a megabyte, which a

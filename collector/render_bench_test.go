@@ -73,7 +73,7 @@ func BenchmarkPartnerRefresh(b *testing.B) {
 	var update, rendering time.Duration
 	for b.Loop() {
 		start := time.Now()
-		ms, err := c.Update(context.Background())
+		ms, err := c.Update(withFormats(context.Background(), formatOpenMetrics.set()))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -47,16 +47,25 @@ func (c *setCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- constDesc
 }
 
-func (c *setCollector) Update(context.Context) ([]prometheus.Metric, error) {
+// Update reads its series as a paged collector does, in pages of 700,
+// encoding them ahead when the refresh tells its formats; a few series
+// change after their page was read.
+func (c *setCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
 	c.updates.Add(1)
 	set := newSeriesSet()
+	set.encodeAhead(ctx)
+	key := func(i int) string { return fmt.Sprintf("v%05d \"q\" \\ \n 한글", i) }
 	// Added in reverse so that the renderer has to sort; more series than
 	// one encoding chunk.
 	for i := c.n - 1; i >= 0; i-- {
-		k := fmt.Sprintf("v%05d \"q\" \\ \n 한글", i)
-		set.add(renderDesc, float64(i)*1.5, c.account, k, strconv.Itoa(c.n-i))
+		set.add(renderDesc, float64(i)*1.5, c.account, key(i), strconv.Itoa(c.n-i))
 		if i%3 == 0 {
-			set.add(renderOther, float64(-i), c.account, k)
+			set.add(renderOther, float64(-i), c.account, key(i))
+		}
+		if i%700 == 0 {
+			set.pageRead()
+			// A later page adds to a series of an earlier one.
+			set.add(renderDesc, 0.25, c.account, key(c.n-1), "1")
 		}
 	}
 	set.add(renderOther, 0.1, c.account, "nan-free \xff")

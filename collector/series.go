@@ -38,6 +38,21 @@ func newFamily(desc *prometheus.Desc, name, help string, labels []string) *famil
 	return f
 }
 
+// compare orders series of the family as the registry orders them, label
+// values in label name order: by their keys where both sort (appendKey),
+// which is the same order, value by value otherwise.
+func (f *family) compare(a, b *series) int {
+	if a.sortable() && b.sortable() {
+		return strings.Compare(a.key, b.key)
+	}
+	for _, i := range f.order {
+		if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
 func familyOf(desc *prometheus.Desc) *family {
 	if f, ok := families.Load(desc); ok {
 		return f.(*family)
@@ -55,6 +70,7 @@ type seriesSet struct {
 	chunks  [][]series
 	n       int    // how many series
 	scratch []byte // the key being looked up
+	ahead   aheadState
 }
 
 const seriesChunk = 1024
@@ -97,6 +113,10 @@ type series struct {
 	labels []string // in the descriptor's order
 	key    string   // see appendKey
 	value  float64
+	// ahead holds the series' lines encoded ahead, by format, for the
+	// value aheadValue (ahead.go).
+	ahead      [formats][]byte
+	aheadValue float64
 }
 
 func newSeriesSet() *seriesSet {
@@ -187,8 +207,10 @@ func validUTF8(s string) bool {
 // metrics returns the accumulated series, in the order they were first
 // seen; the renderer sorts them once per refresh.
 func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
+	sorted := s.ahead.sorted()
 	out := make([]prometheus.Metric, s.n)
-	for i, x := range s.list() {
+	list := s.list()
+	for i, x := range list {
 		if x.fam.name == "" {
 			return nil, fmt.Errorf("%s was not made by newDesc", x.fam.desc)
 		}
@@ -196,6 +218,16 @@ func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
 			return nil, fmt.Errorf("%s: %d label values for %d labels", x.fam.name, len(x.labels), len(x.fam.labels))
 		}
 		out[i] = x
+	}
+	if sorted != nil {
+		// The series handed to be encoded ahead come sorted, family by
+		// family; those made after the last page read follow.
+		for i, x := range sorted {
+			out[i] = x
+		}
+		for i, x := range list[s.ahead.handed:] {
+			out[len(sorted)+i] = x
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,219 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/promslog"
+)
+
+var aheadDesc = newDesc("test", "ahead", "A series read in pages.", "member", "product", "month")
+
+// pagedSet reads pages of series as a paged collector does: members in
+// the order pages bring them (months one after another, so that pages
+// interleave in the sorted order), and then adds to changed series after
+// their pages were read. It returns the set and how many series it has.
+func pagedSet(ctx context.Context, members, products int, changed [][4]string) (*seriesSet, int) {
+	set := newSeriesSet()
+	set.encodeAhead(ctx)
+	n := 0
+	for _, month := range []string{"202611", "202610", "202612"} {
+		for m := range members {
+			for p := range products {
+				set.add(aheadDesc, float64(m*products+p), "acct", strconv.Itoa(1000+m), "PRD"+strconv.Itoa(p), month)
+				n++
+			}
+			if m%7 == 6 {
+				set.pageRead()
+			}
+		}
+		set.pageRead()
+	}
+	for _, c := range changed {
+		set.add(aheadDesc, 0.5, c[:]...)
+	}
+	return set, n
+}
+
+// countingEncoders counts the series each format's encoder is given, for
+// the life of the test.
+func countingEncoders(t *testing.T) *[formats]int {
+	var counts [formats]int
+	saved := encoders
+	t.Cleanup(func() { encoders = saved })
+	for f := range formats {
+		enc := saved[f]
+		encoders[f] = func(w *bytes.Buffer, mf *dto.MetricFamily) error {
+			counts[f] += len(mf.Metric)
+			return enc(w, mf)
+		}
+	}
+	return &counts
+}
+
+// A set read in pages hands each page's series to be encoded in the
+// background, in the formats of the refresh; the render after the last
+// page encodes only the series whose value changed since (and each
+// family's first series, for its HELP and TYPE), and its exposition is
+// byte for byte the one a set read without encoding ahead gives.
+func TestRenderUsesLinesEncodedAhead(t *testing.T) {
+	changed := [][4]string{{"acct", "1003", "PRD2", "202610"}, {"acct", "1000", "PRD0", "202612"}, {"acct", "1029", "PRD4", "202611"}}
+	plain, n := pagedSet(context.Background(), 30, 5, changed)
+	ahead, _ := pagedSet(withFormats(context.Background(), formatOpenMetrics.set()), 30, 5, changed)
+	ms, err := ahead.metrics() // waits for the encoders
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := plain.metrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	counts := countingEncoders(t)
+	r, err := render(ms, nil, formatOpenMetrics.set())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counts[formatOpenMetrics]; got != 1+len(changed) {
+		t.Errorf("the render encoded %d series in OpenMetrics, want %d (the header's and the %d changed)", got, 1+len(changed), len(changed))
+	}
+	ref, err := render(want, nil, allFormats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.series != n || ref.series != n {
+		t.Fatalf("%d and %d series, want %d", r.series, ref.series, n)
+	}
+	for f := range formats {
+		// Text was not encoded ahead: encoded now, from the series.
+		if got, want := inflated(t, r, f), inflated(t, ref, f); got != want {
+			t.Errorf("format %d: exposition differs; first difference: %s", f, firstDiff([]byte(got), []byte(want)))
+		}
+	}
+	if got := inflated(t, r, formatOpenMetrics); !strings.Contains(got, `billing_test_ahead{account="acct",member="1003",month="202610",product="PRD2"} 17.5`) {
+		t.Errorf("the changed series lacks its last value:\n%.400s", got)
+	}
+}
+
+// Without formats in the context (a collector called outside a refresh),
+// a set encodes nothing ahead and hands its series as they were made.
+func TestNoFormatsNoEncodingAhead(t *testing.T) {
+	set, n := pagedSet(context.Background(), 3, 2, nil)
+	ms, err := set.metrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != n {
+		t.Fatalf("%d metrics, want %d", len(ms), n)
+	}
+	for _, m := range ms {
+		if x := m.(*series); x.ahead[formatText] != nil || x.ahead[formatOpenMetrics] != nil {
+			t.Fatalf("series %v was encoded ahead", x.labels)
+		}
+	}
+	if first := ms[0].(*series); first.labels[3] != "202611" || first.labels[1] != "1000" {
+		t.Errorf("first series %v, want the first made", first.labels)
+	}
+}
+
+// formatsCollector records the formats each refresh tells it.
+type formatsCollector struct{ told []formatSet }
+
+func (c *formatsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- aheadDesc }
+func (c *formatsCollector) Update(ctx context.Context) ([]prometheus.Metric, error) {
+	c.told = append(c.told, formatsOf(ctx))
+	set := newSeriesSet()
+	set.add(aheadDesc, 1, "acct", "m", "p", "202612")
+	return set.metrics()
+}
+
+// The refresh tells its collectors the formats scrapes asked for.
+func TestRefreshTellsItsFormats(t *testing.T) {
+	c := &formatsCollector{}
+	tg := newTarget("test", "acct", "c", c, refreshPolicy{timeout: time.Minute}, (&clock{}).now, promslog.NewNopLogger())
+	tg.cache.get(context.Background(), formatOpenMetrics.set())
+	tg.cache.get(context.Background(), formatText.set())
+	told := c.told
+	if !slices.Equal(told, []formatSet{formatOpenMetrics.set(), formatText.set()}) {
+		t.Errorf("refreshes were told %v", told)
+	}
+}
+
+// Sorted runs merge into the order a sort gives, whether pages come in
+// order, interleaved or shuffled, and with series whose values hold zero
+// bytes (compared value by value, not by key).
+func TestSortedRunsMergeAsASort(t *testing.T) {
+	f := familyOf(aheadDesc)
+	for _, layout := range []string{"in order", "interleaved", "shuffled", "zero bytes"} {
+		t.Run(layout, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, uint64(len(layout))))
+			var all []*series
+			for m := range 40 {
+				for p := range 9 {
+					for _, month := range []string{"a", "b", "c"} {
+						labels := []string{"acct", fmt.Sprintf("%03d", m), "P" + strconv.Itoa(p), month}
+						if layout == "zero bytes" && rng.IntN(5) == 0 {
+							labels[2] += "\x00x"
+						}
+						all = append(all, &series{fam: f, labels: labels, key: string(appendKey(nil, labels, f.order))})
+					}
+				}
+			}
+			switch layout {
+			case "interleaved": // month by month, as NCP's demand pages may come
+				slices.SortStableFunc(all, func(a, b *series) int { return strings.Compare(a.labels[3], b.labels[3]) })
+			case "shuffled", "zero bytes":
+				rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+			}
+			want := slices.Clone(all)
+			slices.SortFunc(want, f.compare)
+
+			var r sortedRuns
+			for page := range slices.Chunk(all, 1+rng.IntN(50)) {
+				run := slices.Clone(page)
+				slices.SortFunc(run, f.compare)
+				r.add(run, f.compare)
+			}
+			if len(r.runs) > 10 {
+				t.Errorf("%d runs left for %d series", len(r.runs), len(all))
+			}
+			got := r.runs[0]
+			for _, run := range r.runs[1:] {
+				got = merge(got, run, f.compare)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("merged order differs from the sort's")
+			}
+		})
+	}
+}
+
+// sortsBefore counts a run's first series that sort before x, at every
+// position and at both ends.
+func TestSortsBefore(t *testing.T) {
+	f := familyOf(aheadDesc)
+	mk := func(i int) *series {
+		labels := []string{"acct", fmt.Sprintf("%04d", i), "p", "m"}
+		return &series{fam: f, labels: labels, key: string(appendKey(nil, labels, f.order))}
+	}
+	for n := 1; n < 70; n++ {
+		run := make([]*series, n)
+		for i := range run {
+			run[i] = mk(2 * i)
+		}
+		for i := 1; i <= 2*n; i++ {
+			if got, want := sortsBefore(run, mk(i), f.compare), (i+1)/2; got != want {
+				t.Fatalf("run of %d, x = %d: %d before, want %d", n, i, got, want)
+			}
+		}
+	}
+}
