@@ -116,7 +116,7 @@ func TestNoFormatsNoEncodingAhead(t *testing.T) {
 		t.Fatalf("%d metrics, want %d", len(ms), n)
 	}
 	for _, m := range ms {
-		if x := m.(*series); x.ahead[formatText] != nil || x.ahead[formatOpenMetrics] != nil {
+		if x := m.(*series); x.run != nil {
 			t.Fatalf("series %v was encoded ahead", x.labels)
 		}
 	}

@@ -69,6 +69,9 @@ type block struct {
 	// series and is dropped once every format is encoded.
 	source  func(format) (segment, error)
 	pending atomic.Int32 // formats not encoded yet
+	// ahead refers to the series lines encoded ahead, until the refresh
+	// has encoded its formats.
+	ahead []aheadRef
 }
 
 // encoding is a block's series lines in one format, encoded once.
@@ -177,6 +180,9 @@ func render(metrics []prometheus.Metric, described map[*prometheus.Desc]bool, wa
 	if err := r.encode(want, nil); err != nil {
 		return nil, err
 	}
+	for _, b := range blocks {
+		b.ahead = nil // read: a format encoded later is encoded from the series
+	}
 	return r, nil
 }
 
@@ -241,7 +247,7 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	if keyed && n > 0 {
 		keys = make([]string, len(list))
 	}
-	var lines [formats][][]byte
+	var ahead []aheadRef
 	for i, x := range list {
 		for j, v := range x.labels {
 			// Sorted series share most of their values with the one
@@ -260,13 +266,11 @@ func renderSeries(f *family, list []*series) (*block, error) {
 		if keys != nil {
 			keys[i] = x.key
 		}
-		for ft := range formats {
-			if line := x.encodedAhead(ft); line != nil {
-				if lines[ft] == nil {
-					lines[ft] = make([][]byte, len(list))
-				}
-				lines[ft][i] = line
+		if x.run != nil {
+			if ahead == nil {
+				ahead = make([]aheadRef, len(list))
 			}
+			ahead[i] = x.aheadRef()
 		}
 	}
 	// labels returns series i's label values in label name order, into
@@ -288,7 +292,7 @@ func renderSeries(f *family, list []*series) (*block, error) {
 			return c.build(to-from, func(k int, dst []string) { labels(from+k, dst) }, func(k int) *float64 { return &values[from+k] })
 		}
 	}
-	return newBlock(f.name, len(list), parts, lines)
+	return newBlock(f.name, len(list), parts, ahead)
 }
 
 // chunkBuilder builds a family's series as client_model structs, up to
@@ -306,12 +310,40 @@ type chunkBuilder struct {
 }
 
 func newChunkBuilder(f *family, size int) *chunkBuilder {
+	return (&chunkBuilder{}).reset(f, size)
+}
+
+// reset makes c build series of f, up to size at a time, in the buffers it
+// has when they are large enough.
+func (c *chunkBuilder) reset(f *family, size int) *chunkBuilder {
 	n := len(f.labels)
-	c := &chunkBuilder{f: f, typ: dto.MetricType_GAUGE,
-		vals: make([]string, size*n), pairs: make([]dto.LabelPair, size*n), ptrs: make([]*dto.LabelPair, size*n),
-		gauges: make([]dto.Gauge, size), ms: make([]dto.Metric, size), mps: make([]*dto.Metric, size)}
+	if cap(c.vals) < size*n {
+		c.vals, c.pairs, c.ptrs = make([]string, size*n), make([]dto.LabelPair, size*n), make([]*dto.LabelPair, size*n)
+	}
+	if cap(c.ms) < size {
+		c.gauges, c.ms, c.mps = make([]dto.Gauge, size), make([]dto.Metric, size), make([]*dto.Metric, size)
+	}
+	c.f, c.typ = f, dto.MetricType_GAUGE
 	c.mf = dto.MetricFamily{Name: &f.name, Help: &f.help, Type: &c.typ}
 	return c
+}
+
+// chunkBuilders are the encoders' working ahead: each page's families
+// would otherwise leave their client_model structs, several hundred
+// bytes a series, to the garbage collector.
+var chunkBuilders = sync.Pool{New: func() any { return new(chunkBuilder) }}
+
+func getChunkBuilder(f *family, size int) *chunkBuilder {
+	return chunkBuilders.Get().(*chunkBuilder).reset(f, size)
+}
+
+// putChunkBuilder returns c to the pool, without what it pointed to
+// outside itself.
+func putChunkBuilder(c *chunkBuilder) {
+	clear(c.vals[:cap(c.vals)])
+	clear(c.gauges[:cap(c.gauges)])
+	c.f, c.mf = nil, dto.MetricFamily{}
+	chunkBuilders.Put(c)
 }
 
 // build returns the family with count series: labels(k, dst) writes series
@@ -367,7 +399,7 @@ func renderMetrics(d *prometheus.Desc, list []prometheus.Metric) (*block, error)
 			mf.Metric = all[from:to]
 			return mf
 		}
-	}, [formats][][]byte{})
+	}, nil)
 }
 
 type metricList struct {
@@ -386,10 +418,10 @@ func (l metricList) Collect(ch chan<- prometheus.Metric) {
 // now, from its first series, and its series lines in each format when
 // first asked for. parts(most) returns a function that builds the family
 // with series from..to, to-from <= most: the headers need one series, not
-// a chunk's buffers. lines[f], when not nil, holds the series lines
-// encoded ahead in f (ahead.go), nil for a series that has none.
-func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.MetricFamily, lines [formats][][]byte) (*block, error) {
-	b := &block{name: name, header: &header{}, size: n}
+// a chunk's buffers. ahead, when not nil, tells which series were encoded
+// ahead (ahead.go), for the formats of the refresh.
+func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.MetricFamily, ahead []aheadRef) (*block, error) {
+	b := &block{name: name, header: &header{}, size: n, ahead: ahead}
 	mf := parts(1)(0, 1)
 	for _, m := range mf.Metric[0].Label {
 		b.first = append(b.first, m.GetValue())
@@ -404,12 +436,7 @@ func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.M
 	}
 	b.header.textZ = storedSegment(b.header.text)
 	b.header.omZ = storedSegment(b.header.om)
-	b.source = func(f format) (segment, error) {
-		// Each format's lines are read once: drop them with the call.
-		l := lines[f]
-		lines[f] = nil
-		return encodeSeries(name, f, n, parts, l)
-	}
+	b.source = func(f format) (segment, error) { return encodeSeries(name, f, n, parts, b.ahead) }
 	b.pending.Store(int32(formats))
 	return b, nil
 }
@@ -418,15 +445,14 @@ func newBlock(name string, n int, parts func(most int) func(from, to int) *dto.M
 var encoders = [formats]func(*bytes.Buffer, *dto.MetricFamily) error{encodeText, encodeOpenMetrics}
 
 // encodeSeries encodes n series of a family in f, without the header
-// lines: the lines encoded ahead as they are (lines may be nil), the
-// others chunk by chunk (parts as for newBlock).
-func encodeSeries(name string, f format, n int, parts func(most int) func(from, to int) *dto.MetricFamily, lines [][]byte) (segment, error) {
+// lines: the lines encoded ahead as they are (ahead, when not nil, tells
+// which), the others chunk by chunk (parts as for newBlock).
+func encodeSeries(name string, f format, n int, parts func(most int) func(from, to int) *dto.MetricFamily, ahead []aheadRef) (segment, error) {
 	// The series lines go to a plain buffer, and from it to the segment
 	// once they are large enough to be worth a compressor's call.
 	var (
-		out   segmentBuilder
-		part  func(from, to int) *dto.MetricFamily
-		ahead = func(i int) bool { return lines != nil && lines[i] != nil }
+		out  segmentBuilder
+		part func(from, to int) *dto.MetricFamily
 	)
 	plain := plainBuffers.Get().(*bytes.Buffer)
 	defer plainBuffers.Put(plain)
@@ -436,36 +462,57 @@ func encodeSeries(name string, f format, n int, parts func(most int) func(from, 
 		plain.Reset()
 		return err
 	}
-	for from := 0; from < n; {
-		if ahead(from) {
-			plain.Write(lines[from])
-			from++
-			if plain.Len() >= flushSize {
-				if err := flush(); err != nil {
-					return segment{}, err
-				}
-			}
-			continue
-		}
-		to := from + 1
-		for to < n && to-from < chunk && !ahead(to) {
-			to++
-		}
+	// encode encodes series from..to with expfmt.
+	encode := func(from, to int) error {
 		if part == nil {
 			part = parts(chunk)
 		}
 		if err := flush(); err != nil {
-			return segment{}, err
+			return err
 		}
 		if err := encoders[f](plain, part(from, to)); err != nil {
-			return segment{}, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		body := plain.Bytes()
-		if err := out.write(body[headerLen(body):]); err != nil {
+		err := out.write(body[headerLen(body):])
+		plain.Reset()
+		return err
+	}
+	pending := 0 // series pending..i-1 are to be encoded
+	for i := range n {
+		var line []byte
+		if ahead != nil && ahead[i].run != nil {
+			// Read even when stale: a run's lines are read in order.
+			if l, ok := ahead[i].run.next(f); ok && ahead[i].fresh {
+				line = l
+			}
+		}
+		if line == nil {
+			if i+1-pending == chunk {
+				if err := encode(pending, i+1); err != nil {
+					return segment{}, err
+				}
+				pending = i + 1
+			}
+			continue
+		}
+		if pending < i {
+			if err := encode(pending, i); err != nil {
+				return segment{}, err
+			}
+		}
+		pending = i + 1
+		plain.Write(line)
+		if plain.Len() >= flushSize {
+			if err := flush(); err != nil {
+				return segment{}, err
+			}
+		}
+	}
+	if pending < n {
+		if err := encode(pending, n); err != nil {
 			return segment{}, err
 		}
-		plain.Reset()
-		from = to
 	}
 	if err := flush(); err != nil {
 		return segment{}, err

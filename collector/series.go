@@ -113,10 +113,9 @@ type series struct {
 	labels []string // in the descriptor's order
 	key    string   // see appendKey
 	value  float64
-	// ahead holds the series' lines encoded ahead, by format, for the
-	// value aheadValue (ahead.go).
-	ahead      [formats][]byte
-	aheadValue float64
+	// run holds the series' lines encoded ahead, at pos (ahead.go).
+	run *lineRun
+	pos int32
 }
 
 func newSeriesSet() *seriesSet {
