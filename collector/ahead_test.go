@@ -217,3 +217,62 @@ func TestSortsBefore(t *testing.T) {
 		}
 	}
 }
+
+// A run's lines read back, in order, as expfmt wrote them: lines sharing
+// most of their bytes with the one before, none, or all but the value, and
+// a line shorter than the one before. Past the last line, or in coded
+// bytes that do not add up, there is no line.
+func TestLineRunReadsBackItsLines(t *testing.T) {
+	f := familyOf(aheadDesc)
+	var run []*series
+	for _, l := range [][]string{
+		{"acct", "1000", "PRD1", "202611"},
+		{"acct", "1000", "PRD1", "202612"},
+		{"acct", "1000", "PRD10", "202612"},
+		{"acct", "1001", "P", "2"},
+		{"b", "한글 \"q\"", "\\", "x"},
+	} {
+		run = append(run, &series{fam: f, labels: l, key: string(appendKey(nil, l, f.order))})
+	}
+	slices.SortFunc(run, f.compare)
+	r := &lineRun{values: []float64{1, 1, 2.5, -3, 1e-9}}
+	var plain bytes.Buffer
+	r.encode(f, run, allFormats, &plain)
+
+	for ft := range formats {
+		c := newChunkBuilder(f, len(run))
+		mf := c.build(len(run), func(k int, dst []string) {
+			for j, i := range f.order {
+				dst[j] = run[k].labels[i]
+			}
+		}, func(k int) *float64 { return &r.values[k] })
+		var want bytes.Buffer
+		if err := encoders[ft](&want, mf); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(want.Bytes()[headerLen(want.Bytes()):]), "\n")
+		lines = lines[:len(lines)-1] // after the last newline
+		if len(r.coded[ft]) >= len(want.Bytes()) {
+			t.Errorf("format %d: %d bytes coded for %d", ft, len(r.coded[ft]), len(want.Bytes()))
+		}
+		for k, w := range lines {
+			got, ok := r.next(ft)
+			if !ok || string(got) != w {
+				t.Fatalf("format %d, line %d: %q, %t; want %q", ft, k, got, ok, w)
+			}
+		}
+		if got, ok := r.next(ft); ok {
+			t.Errorf("format %d: a line past the last: %q", ft, got)
+		}
+	}
+
+	bad := &lineRun{}
+	bad.coded[formatText] = []byte{0, 5, 'a', 'b'} // 5 bytes announced, 2 there
+	if got, ok := bad.next(formatText); ok {
+		t.Errorf("read %q from bytes that do not add up", got)
+	}
+	bad.coded[formatText] = []byte{3, 1, 'a'} // 3 bytes shared with no line before
+	if got, ok := bad.next(formatText); ok {
+		t.Errorf("read %q sharing more than the line before has", got)
+	}
+}
