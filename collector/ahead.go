@@ -193,6 +193,11 @@ func (r *lineRun) encode(fam *family, run []*series, want formatSet, plain *byte
 	defer putChunkBuilder(c)
 	coded := plainBuffers.Get().(*bytes.Buffer)
 	defer plainBuffers.Put(coded)
+	labels := func(i int, dst []string) {
+		for j, k := range fam.order {
+			dst[j] = run[i].labels[k]
+		}
+	}
 	for f := range formats {
 		if !want.has(f) {
 			continue
@@ -202,11 +207,7 @@ func (r *lineRun) encode(fam *family, run []*series, want formatSet, plain *byte
 		ok := true
 		for from := 0; from < len(run); from += chunk {
 			part := run[from:min(len(run), from+chunk)]
-			mf := c.build(len(part), func(k int, dst []string) {
-				for j, i := range fam.order {
-					dst[j] = part[k].labels[i]
-				}
-			}, func(k int) *float64 { return &r.values[from+k] })
+			mf := c.build(from, from+len(part), labels, r.values)
 			plain.Reset()
 			if encoders[f](plain, mf) != nil {
 				ok = false // the render encodes them, and reports the error

@@ -241,11 +241,11 @@ func TestLineRunReadsBackItsLines(t *testing.T) {
 
 	for ft := range formats {
 		c := newChunkBuilder(f, len(run))
-		mf := c.build(len(run), func(k int, dst []string) {
+		mf := c.build(0, len(run), func(k int, dst []string) {
 			for j, i := range f.order {
 				dst[j] = run[k].labels[i]
 			}
-		}, func(k int) *float64 { return &r.values[k] })
+		}, r.values)
 		var want bytes.Buffer
 		if err := encoders[ft](&want, mf); err != nil {
 			t.Fatal(err)

@@ -226,17 +226,15 @@ func (r *rendered) encode(want formatSet, names map[string]bool) error {
 // registry sorts a family (label values compared in label name order),
 // without duplicates.
 func renderSeries(f *family, list []*series) (*block, error) {
-	// One pass to learn how to sort, one to check and keep what the block
-	// needs: a large family's series do not fit the CPU's caches.
-	keyed, sorted := true, true
-	for i, x := range list {
-		keyed = keyed && x.sortable()
-		// Series encoded ahead come sorted (ahead.go): checked, not
-		// sorted again.
-		sorted = sorted && (i == 0 || f.compare(list[i-1], x) < 0)
+	keyed := !slices.ContainsFunc(list, func(x *series) bool { return !x.sortable() })
+	cmp := f.compare
+	if keyed {
+		cmp = func(a, b *series) int { return strings.Compare(a.key, b.key) }
 	}
-	if !sorted {
-		slices.SortFunc(list, f.compare)
+	// Series encoded ahead come sorted (ahead.go): checked, not sorted
+	// again.
+	if !slices.IsSortedFunc(list, cmp) {
+		slices.SortFunc(list, cmp)
 	}
 	n := len(f.labels)
 	// The block keeps what it needs to encode a format later: for a family
@@ -289,7 +287,7 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	parts := func(most int) func(from, to int) *dto.MetricFamily {
 		c := newChunkBuilder(f, min(chunk, len(values), most)) // most families are small
 		return func(from, to int) *dto.MetricFamily {
-			return c.build(to-from, func(k int, dst []string) { labels(from+k, dst) }, func(k int) *float64 { return &values[from+k] })
+			return c.build(from, to, labels, values)
 		}
 	}
 	return newBlock(f.name, len(list), parts, ahead)
@@ -346,19 +344,20 @@ func putChunkBuilder(c *chunkBuilder) {
 	chunkBuilders.Put(c)
 }
 
-// build returns the family with count series: labels(k, dst) writes series
-// k's label values, in label name order, and value(k) points to its value.
-func (c *chunkBuilder) build(count int, labels func(k int, dst []string), value func(k int) *float64) *dto.MetricFamily {
+// build returns the family with series from..to: labels(i, dst) writes
+// series i's label values, in label name order, and values[i] is its
+// value.
+func (c *chunkBuilder) build(from, to int, labels func(i int, dst []string), values []float64) *dto.MetricFamily {
 	f, n := c.f, len(c.f.labels)
-	c.mf.Metric = c.mps[:count]
-	for k := range count {
-		labels(k, c.vals[k*n:(k+1)*n])
+	c.mf.Metric = c.mps[:to-from]
+	for k := range to - from {
+		labels(from+k, c.vals[k*n:(k+1)*n])
 		lp := c.ptrs[k*n : (k+1)*n]
 		for j, i := range f.order {
 			c.pairs[k*n+j] = dto.LabelPair{Name: &f.labels[i], Value: &c.vals[k*n+j]}
 			lp[j] = &c.pairs[k*n+j]
 		}
-		c.gauges[k] = dto.Gauge{Value: value(k)}
+		c.gauges[k] = dto.Gauge{Value: &values[from+k]}
 		c.ms[k] = dto.Metric{Label: lp, Gauge: &c.gauges[k]}
 		c.mps[k] = &c.ms[k]
 	}
@@ -478,10 +477,18 @@ func encodeSeries(name string, f format, n int, parts func(most int) func(from, 
 		plain.Reset()
 		return err
 	}
+	if ahead == nil {
+		for from := 0; from < n; from += chunk {
+			if err := encode(from, min(n, from+chunk)); err != nil {
+				return segment{}, err
+			}
+		}
+		return out.segment()
+	}
 	pending := 0 // series pending..i-1 are to be encoded
 	for i := range n {
 		var line []byte
-		if ahead != nil && ahead[i].run != nil {
+		if ahead[i].run != nil {
 			// Read even when stale: a run's lines are read in order.
 			if l, ok := ahead[i].run.next(f); ok && ahead[i].fresh {
 				line = l
