@@ -46,7 +46,8 @@ var aheadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 // aheadState is a seriesSet's encoding ahead.
 type aheadState struct {
 	want     formatSet
-	handed   int // series before this one were handed to an encoder
+	handed   int             // series before this one were handed to an encoder
+	ctx      context.Context // the refresh's: once it ends, nothing more is encoded
 	working  sync.WaitGroup
 	mu       sync.Mutex
 	families []*family // in the order they were first handed
@@ -54,19 +55,22 @@ type aheadState struct {
 }
 
 // sortedRuns are the series of a family handed so far, as runs sorted as
-// the render sorts them. A run is merged into the one before it while it
-// is as long: there are never more than log2 of the pages, and the render
-// finds its family sorted after a merge of the few left, not a sort.
+// the render sorts them. The last run is merged into the one before it
+// while that one is not more than twice as long, whatever order and size
+// pages come in: each run is then over twice as long as the next, there
+// are at most log2 of the series of them, a series is merged a few times
+// over the refresh, and the render finds its family sorted after merging
+// the few left, not a sort.
 type sortedRuns struct {
 	mu   sync.Mutex
-	runs [][]*series // longest first
+	runs [][]*series // each over twice as long as the next
 }
 
 func (r *sortedRuns) add(run []*series, cmp func(a, b *series) int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.runs = append(r.runs, run)
-	for n := len(r.runs); n > 1 && len(r.runs[n-1]) >= len(r.runs[n-2]); n-- {
+	for n := len(r.runs); n > 1 && len(r.runs[n-2]) <= 2*len(r.runs[n-1]); n-- {
 		r.runs = append(r.runs[:n-2], merge(r.runs[n-2], r.runs[n-1], cmp))
 	}
 }
@@ -103,7 +107,9 @@ func sortsBefore(run []*series, x *series, cmp func(a, b *series) int) int {
 
 // encodeAhead makes the set encode ahead, in the formats of ctx's refresh
 // (none when ctx tells none).
-func (s *seriesSet) encodeAhead(ctx context.Context) { s.ahead.want = formatsOf(ctx) }
+func (s *seriesSet) encodeAhead(ctx context.Context) {
+	s.ahead.want, s.ahead.ctx = formatsOf(ctx), ctx
+}
 
 // pageRead hands the series made since the last call to an encoder in
 // the background. The caller then goes on adding series, and may change
@@ -135,16 +141,23 @@ func (s *seriesSet) pageRead() {
 	a.mu.Unlock()
 	a.handed = s.n
 	a.working.Go(func() {
-		aheadSlots <- struct{}{}
-		defer func() { <-aheadSlots }()
-		a.encode(batch, values)
+		// A refresh that ended (failed, or out of time) gives up its
+		// encoding, not the slot of a refresh still going: its series are
+		// sorted into their runs all the same.
+		select {
+		case aheadSlots <- struct{}{}:
+			defer func() { <-aheadSlots }()
+			a.encode(batch, values, a.want)
+		case <-a.ctx.Done():
+			a.encode(batch, values, 0)
+		}
 	})
 }
 
 // encode encodes the series of batch, with these values, in the formats
 // of want, family by family: it sorts a family's series, encodes them into
 // a lineRun and adds them to the family's sorted runs.
-func (a *aheadState) encode(batch []*series, values []float64) {
+func (a *aheadState) encode(batch []*series, values []float64, want formatSet) {
 	byFamily := map[*family][]int{}
 	var fams []*family
 	for i, x := range batch {
@@ -164,7 +177,7 @@ func (a *aheadState) encode(batch []*series, values []float64) {
 			run[k] = batch[i]
 			lines.values[k] = values[i]
 		}
-		lines.encode(fam, run, a.want, plain)
+		lines.encode(fam, run, want, plain)
 		for k, x := range run {
 			x.run, x.pos = lines, int32(k)
 		}

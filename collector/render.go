@@ -268,7 +268,9 @@ func renderSeries(f *family, list []*series) (*block, error) {
 			if ahead == nil {
 				ahead = make([]aheadRef, len(list))
 			}
-			ahead[i] = x.aheadRef()
+			// The block holds the lines until the refresh has encoded
+			// them; a series kept for a later format must not.
+			ahead[i], x.run = x.aheadRef(), nil
 		}
 	}
 	// labels returns series i's label values in label name order, into

@@ -203,8 +203,10 @@ func validUTF8(s string) bool {
 	return true
 }
 
-// metrics returns the accumulated series, in the order they were first
-// seen; the renderer sorts them once per refresh.
+// metrics returns the accumulated series: in the order they were first
+// seen, or, when the set encodes ahead, family by family in sorted order
+// (those made after the last page read at the end); the renderer sorts
+// what is not sorted, once per refresh.
 func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
 	sorted := s.ahead.sorted()
 	out := make([]prometheus.Metric, s.n)
