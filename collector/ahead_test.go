@@ -298,3 +298,37 @@ func TestLineRunReadsBackItsLines(t *testing.T) {
 		t.Errorf("read %q sharing more than the line before has", got)
 	}
 }
+
+// An encoder whose refresh has ended does not wait for a slot held by
+// other refreshes, nor encode: the set's series still come back, all of
+// them, sorted, for the render to encode.
+func TestEndedRefreshEncodesNothingAhead(t *testing.T) {
+	for range cap(aheadSlots) { // every slot busy with other refreshes
+		aheadSlots <- struct{}{}
+	}
+	defer func() {
+		for range cap(aheadSlots) {
+			<-aheadSlots
+		}
+	}()
+	ctx, cancel := context.WithCancel(withFormats(context.Background(), formatOpenMetrics.set()))
+	cancel()
+	set, n := pagedSet(ctx, 10, 3, nil)
+	ms, err := set.metrics() // would wait for a free slot
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != n {
+		t.Fatalf("%d series, want %d", len(ms), n)
+	}
+	f := familyOf(aheadDesc)
+	for i, m := range ms {
+		x := m.(*series)
+		if x.run == nil || x.run.coded[formatText] != nil || x.run.coded[formatOpenMetrics] != nil {
+			t.Fatalf("series %v: run %v, want one with nothing encoded", x.labels, x.run)
+		}
+		if i > 0 && f.compare(ms[i-1].(*series), x) >= 0 {
+			t.Fatalf("series %d out of order", i)
+		}
+	}
+}
