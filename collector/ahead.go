@@ -206,11 +206,7 @@ func (r *lineRun) encode(fam *family, run []*series, want formatSet, plain *byte
 	defer putChunkBuilder(c)
 	coded := plainBuffers.Get().(*bytes.Buffer)
 	defer plainBuffers.Put(coded)
-	labels := func(i int, dst []string) {
-		for j, k := range fam.order {
-			dst[j] = run[i].labels[k]
-		}
-	}
+	labels := func(i int, dst []string) { run[i].labelsByName(dst) }
 	for f := range formats {
 		if !want.has(f) {
 			continue

@@ -262,11 +262,7 @@ func TestLineRunReadsBackItsLines(t *testing.T) {
 
 	for ft := range formats {
 		c := newChunkBuilder(f, len(run))
-		mf := c.build(0, len(run), func(k int, dst []string) {
-			for j, i := range f.order {
-				dst[j] = run[k].labels[i]
-			}
-		}, r.values)
+		mf := c.build(0, len(run), func(k int, dst []string) { run[k].labelsByName(dst) }, r.values)
 		var want bytes.Buffer
 		if err := encoders[ft](&want, mf); err != nil {
 			t.Fatal(err)

@@ -275,11 +275,7 @@ func renderSeries(f *family, list []*series) (*block, error) {
 	}
 	// labels returns series i's label values in label name order, into
 	// dst.
-	labels := func(i int, dst []string) {
-		for j, k := range f.order {
-			dst[j] = list[i].labels[k]
-		}
-	}
+	labels := func(i int, dst []string) { list[i].labelsByName(dst) }
 	if keys != nil {
 		labels = func(i int, dst []string) { splitKey(keys[i], dst) }
 	}

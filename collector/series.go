@@ -235,6 +235,14 @@ func (s *seriesSet) metrics() ([]prometheus.Metric, error) {
 
 func (x *series) Desc() *prometheus.Desc { return x.fam.desc }
 
+// labelsByName writes x's label values into dst in label name order, the
+// order of the exposition.
+func (x *series) labelsByName(dst []string) {
+	for j, i := range x.fam.order {
+		dst[j] = x.labels[i]
+	}
+}
+
 // Write implements prometheus.Metric, for anyone who reads a series as a
 // metric; the renderer does not need it.
 func (x *series) Write(m *dto.Metric) error {

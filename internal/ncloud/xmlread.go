@@ -34,7 +34,6 @@ type xmlReader struct {
 	r     *gosax.Reader
 	open  []byte // names of the open elements, each followed by '>'
 	opens []int  // where each open element's name starts in open
-	depth int    // how many are open
 	inRow bool
 	row   []byte // the row's bytes as sent while inRow, for its key
 	text  []byte // a text field's character data
@@ -50,12 +49,15 @@ func newXMLReader(body []byte) *xmlReader {
 	return &xmlReader{r: r}
 }
 
+// depth is how many elements are open.
+func (x *xmlReader) depth() int { return len(x.opens) }
+
 // next returns the next event, keeping the open elements: an end tag must
 // close the element opened last.
 func (x *xmlReader) next() (gosax.Event, error) {
 	ev, err := x.r.Event()
 	if err != nil {
-		if errors.Is(err, io.EOF) && x.depth > 0 {
+		if errors.Is(err, io.EOF) && x.depth() > 0 {
 			err = io.ErrUnexpectedEOF
 		}
 		return ev, err
@@ -71,10 +73,9 @@ func (x *xmlReader) next() (gosax.Event, error) {
 		}
 		x.opens = append(x.opens, len(x.open))
 		x.open = append(append(x.open, name...), '>')
-		x.depth++
 		x.started = local
 	case gosax.EventEnd:
-		if x.depth == 0 {
+		if x.depth() == 0 {
 			return ev, fmt.Errorf("end tag %.40q without a start", ev.Bytes)
 		}
 		i := x.opens[len(x.opens)-1]
@@ -91,7 +92,6 @@ func (x *xmlReader) next() (gosax.Event, error) {
 		}
 		x.open = x.open[:i]
 		x.opens = x.opens[:len(x.opens)-1]
-		x.depth--
 	case gosax.EventComment:
 		if err := checkComment(ev.Bytes); err != nil {
 			return ev, err
@@ -105,7 +105,7 @@ func (x *xmlReader) next() (gosax.Event, error) {
 			return ev, err
 		}
 	case gosax.EventEOF:
-		if x.depth > 0 {
+		if x.depth() > 0 {
 			return ev, io.ErrUnexpectedEOF
 		}
 		return ev, io.EOF
@@ -135,7 +135,7 @@ func (x *xmlReader) root() (string, error) {
 // its end; child must read its element to its end (or skip it). Text
 // between the children is checked and dropped.
 func (x *xmlReader) children(child func(name []byte) error) error {
-	depth := x.depth
+	depth := x.depth()
 	for {
 		ev, err := x.next()
 		if err != nil {
@@ -146,11 +146,11 @@ func (x *xmlReader) children(child func(name []byte) error) error {
 			if err := child(x.started); err != nil {
 				return err
 			}
-			if x.depth != depth {
+			if x.depth() != depth {
 				return fmt.Errorf("an element inside <%.40s> not read to its end", x.open)
 			}
 		case gosax.EventEnd:
-			if x.depth < depth {
+			if x.depth() < depth {
 				return nil
 			}
 		default:
@@ -179,8 +179,8 @@ func checkText(ev gosax.Event) error {
 // skip reads the element just opened to its end, checking what is in it.
 // It loops rather than recurses: a hostile body nests as deep as it is long.
 func (x *xmlReader) skip() error {
-	depth := x.depth
-	for x.depth >= depth {
+	depth := x.depth()
+	for x.depth() >= depth {
 		ev, err := x.next()
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ func (x *xmlReader) skip() error {
 // data directly inside it (children skipped), valid until the next call.
 func (x *xmlReader) chars() ([]byte, error) {
 	x.text = x.text[:0]
-	depth := x.depth
+	depth := x.depth()
 	for {
 		ev, err := x.next()
 		if err != nil {
@@ -208,7 +208,7 @@ func (x *xmlReader) chars() ([]byte, error) {
 				return nil, err
 			}
 		case gosax.EventEnd:
-			if x.depth < depth {
+			if x.depth() < depth {
 				return x.text, nil
 			}
 		case gosax.EventText:

@@ -283,6 +283,11 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		dispatcher.Wait()
 		return g.Wait()
 	}
+	// abandon drops the pages asked for: of no use now.
+	abandon := func() {
+		cancel()
+		_ = rest()
+	}
 	early := 0 // the total the pages were asked for early
 	var told func(total int)
 	if limit > 0 {
@@ -298,8 +303,7 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		err = &upstream.Error{API: api, Message: fmt.Sprintf("page 1 gives total %d, then %d", early, first.total)}
 	}
 	if err != nil {
-		cancel() // the other pages are of no use now
-		_ = rest()
+		abandon()
 		return err
 	}
 	size := len(first.list)
@@ -311,8 +315,7 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 		return c.pagesInTurn(ctx, api, path, q, l, size, fresh)
 	}
 	if first.next == 0 || size == 0 {
-		cancel() // pages asked for early, the list being one page after all
-		_ = rest()
+		abandon() // pages asked for early, the list being one page after all
 		if _, err := l.take(first.list); err != nil {
 			return err
 		}
@@ -323,8 +326,7 @@ func (c *Client) pages(ctx context.Context, api string, path *url.URL, q url.Val
 	}
 	pages := (first.total + size - 1) / size
 	if pages > c.o.MaxPages {
-		cancel()
-		_ = rest()
+		abandon()
 		return &upstream.Error{API: api, Message: fmt.Sprintf("total %d would need %d pages of %d, more than max_pages %d", first.total, pages, size, c.o.MaxPages)}
 	}
 	if pages > asked {
